@@ -1,0 +1,251 @@
+#include "allocator/pool_allocator.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+namespace poolcheck {
+namespace {
+
+Placement pooled(std::uint64_t pool, std::size_t offset, std::size_t length) {
+  return {true, pool, offset, length};
+}
+Placement unpooled(std::size_t length) { return {false, 0, 0, length}; }
+
+// Fails every request after the first `budget` ones; counts what is live.
+class LimitedResource : public std::pmr::memory_resource {
+ public:
+  explicit LimitedResource(int budget) : budget_(budget) {}
+  int live = 0;
+  int budget_;
+
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
+    if (budget_-- <= 0) throw std::bad_alloc();
+    ++live;
+    return std::pmr::new_delete_resource()->allocate(bytes, alignment);
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
+    --live;
+    std::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
+  }
+  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+};
+
+TEST(PoolAllocator, TwoAllocations4095ShareTheFirstPool) {
+  PoolAllocator allocator;
+  Buffer a = allocator.allocate(4095);
+  Buffer b = allocator.allocate(4095);
+  EXPECT_EQ(a.placement(), pooled(0, 0, 4095));
+  EXPECT_EQ(b.placement(), pooled(0, 4096, 4095));  // no 256-byte header
+}
+
+TEST(PoolAllocator, EarlierAllocationPushes4095IntoANewPool) {
+  PoolAllocator allocator;
+  Buffer a = allocator.allocate(256);
+  Buffer b = allocator.allocate(4095);
+  Buffer c = allocator.allocate(4095);  // 8192 - 4352 = 3840 < 4095
+  EXPECT_EQ(a.placement(), pooled(0, 0, 256));
+  EXPECT_EQ(b.placement(), pooled(0, 256, 4095));
+  EXPECT_EQ(c.placement(), pooled(1, 0, 4095));
+}
+
+TEST(PoolAllocator, HalfThePoolSizeIsUnpooled) {
+  PoolAllocator allocator;
+  EXPECT_EQ(allocator.allocate(4096).placement(), unpooled(4096));
+}
+
+TEST(PoolAllocator, ThresholdFollowsThePoolSizeSetting) {
+  PoolAllocator allocator;
+  allocator.set_pool_size(100);
+  Buffer a = allocator.allocate(49);
+  Buffer b = allocator.allocate(50);
+  EXPECT_TRUE(a.pooled());
+  EXPECT_EQ(b.placement(), unpooled(50));
+}
+
+TEST(PoolAllocator, OffsetRoundedPastACapacityThatIsNotAMultipleOfTheAlignment) {
+  PoolAllocator allocator;
+  allocator.set_pool_size(101);
+  Buffer a = allocator.allocate(49);
+  Buffer b = allocator.allocate(45);
+  EXPECT_EQ(a.placement(), pooled(0, 0, 49));
+  EXPECT_EQ(b.placement(), pooled(0, 56, 45));
+  EXPECT_EQ(allocator.room(), -3);  // offset 104 > capacity 101
+  EXPECT_EQ(allocator.allocate(1).placement(), pooled(1, 0, 1));
+}
+
+TEST(PoolAllocator, ZeroBytesIsAnEmptyBufferOfNoPool) {
+  PoolAllocator allocator;
+  Buffer empty = allocator.allocate(0);
+  EXPECT_EQ(empty.placement(), unpooled(0));
+  EXPECT_EQ(allocator.room(), std::nullopt);
+  EXPECT_EQ(allocator.stats().live_buffers, 1u);
+}
+
+TEST(PoolAllocator, AllocateWithKeepsWhatTheWriterWrote) {
+  PoolAllocator allocator;
+  Buffer a = allocator.allocate_with(40, [](std::span<std::byte> bytes) {
+    EXPECT_EQ(bytes.size(), 40u);
+    std::memset(bytes.data(), 'x', 5);
+    return std::size_t{5};
+  });
+  EXPECT_EQ(a.placement(), pooled(0, 0, 5));
+  EXPECT_EQ(static_cast<char>(a.data()[4]), 'x');
+  Buffer zero = allocator.allocate_with(16, [](std::span<std::byte>) { return std::size_t{0}; });
+  EXPECT_EQ(zero.placement(), pooled(0, 8, 0));  // a pooled buffer of length 0
+}
+
+TEST(PoolAllocator, AllocateWithAboveTheThresholdGetsExactlyTheKeptBytes) {
+  PoolAllocator allocator;
+  Buffer a = allocator.allocate_with(5000, [](std::span<std::byte> bytes) {
+    std::memset(bytes.data(), 'y', 3000);
+    return std::size_t{3000};
+  });
+  EXPECT_EQ(a.placement(), unpooled(3000));
+  EXPECT_EQ(static_cast<char>(a.data()[2999]), 'y');
+  EXPECT_EQ(allocator.stats().unpooled_bytes, 3000u);
+}
+
+TEST(PoolAllocator, WriterKeepingMoreThanReservedThrows) {
+  PoolAllocator allocator;
+  auto liar = [](std::span<std::byte> bytes) { return bytes.size() + 1; };
+  EXPECT_THROW(allocator.allocate_with(10, liar), std::length_error);
+  EXPECT_THROW(allocator.allocate_with(5000, liar), std::length_error);
+  EXPECT_EQ(allocator.stats().live_buffers, 0u);
+  EXPECT_EQ(allocator.stats().unpooled_bytes, 0u);
+}
+
+TEST(PoolAllocator, RequestBeyondTheMaximumThrowsAndChangesNothing) {
+  PoolAllocator allocator;
+  Buffer a = allocator.allocate(10);
+  const PoolStats before = allocator.stats();
+  EXPECT_THROW(allocator.allocate(kMaxRequest + 1), std::length_error);
+  EXPECT_THROW(allocator.allocate_with(kMaxRequest + 1, [](auto) { return std::size_t{0}; }),
+               std::length_error);
+  EXPECT_EQ(allocator.stats(), before);
+  EXPECT_EQ(allocator.room(), 8192 - 16);
+}
+
+TEST(PoolAllocator, UpstreamFailureChangesNothing) {
+  LimitedResource upstream(1);
+  PoolOptions options;
+  options.upstream = &upstream;
+  {
+    PoolAllocator allocator(options);
+    Buffer a = allocator.allocate(4000);  // pool 0: the one request allowed
+    Buffer b = allocator.allocate(4000);
+    const PoolStats before = allocator.stats();
+    EXPECT_THROW(allocator.allocate(4000), std::bad_alloc);  // needs pool 1
+    EXPECT_THROW(allocator.allocate(5000), std::bad_alloc);  // unpooled
+    EXPECT_THROW(allocator.allocate_with(5000, [](auto) { return std::size_t{1}; }), std::bad_alloc);
+    EXPECT_EQ(allocator.stats(), before);
+    EXPECT_EQ(allocator.room(), 8192 - 8000);
+    Buffer c = allocator.allocate(100);  // the current pool still works
+    EXPECT_EQ(c.placement(), pooled(0, 8000, 100));
+  }
+  EXPECT_EQ(upstream.live, 0);
+}
+
+TEST(PoolAllocator, DeadPoolIsReusedInsteadOfAllocated) {
+  LimitedResource upstream(2);
+  PoolOptions options;
+  options.upstream = &upstream;
+  PoolAllocator allocator(options);
+  for (int i = 0; i < 100; ++i) {
+    Buffer a = allocator.allocate(4000);
+    Buffer b = allocator.allocate(4000);
+  }  // from the second round on, each needs a new pool; the old one is dead
+  EXPECT_EQ(allocator.stats().pools_created, 1u);
+  EXPECT_EQ(allocator.stats().pools_reused, 99u);
+  EXPECT_EQ(upstream.live, 1);
+}
+
+TEST(PoolAllocator, CacheKeepsAtMostItsLimit) {
+  LimitedResource upstream(1000);
+  PoolOptions options;
+  options.upstream = &upstream;
+  options.cache_limit = 2;
+  PoolAllocator allocator(options);
+  std::vector<Buffer> pins;
+  for (int i = 0; i < 6; ++i) pins.push_back(allocator.allocate(4095));  // pools 0..2
+  pins.push_back(allocator.allocate(4095));                            // pool 3
+  EXPECT_EQ(allocator.stats().live_pools, 4u);
+  pins.clear();  // pools 0..2 die; pool 3 is current
+  EXPECT_EQ(allocator.stats().cached_pools, 2u);
+  EXPECT_EQ(allocator.stats().live_pools, 1u);
+  EXPECT_EQ(upstream.live, 3);  // current + two cached
+}
+
+TEST(PoolAllocator, LivePoolMemoryIsNeverHandedOutAgain) {
+  PoolAllocator allocator;
+  Buffer pin = allocator.allocate(4000);
+  std::memset(pin.data(), 0x5A, pin.size());
+  for (int i = 0; i < 50; ++i) {
+    Buffer a = allocator.allocate(4000);
+    Buffer b = allocator.allocate(4000);
+    std::memset(a.data(), 0, a.size());
+    std::memset(b.data(), 0, b.size());
+  }
+  for (std::byte byte : pin.bytes()) ASSERT_EQ(byte, std::byte{0x5A});
+}
+
+TEST(PoolAllocator, StatisticsAddUp) {
+  PoolAllocator allocator;
+  allocator.set_pool_size(101);
+  Buffer a = allocator.allocate(49);  // padding 7
+  Buffer b = allocator.allocate(45);  // end 101, offset 104: padding 0 inside the pool
+  Buffer c = allocator.allocate(1);   // pool 1; tail waste 0
+  Buffer d = allocator.allocate(60);  // unpooled
+  const PoolStats& s = allocator.stats();
+  EXPECT_EQ(s.live_buffers, 4u);
+  EXPECT_EQ(s.bytes_in_use, 49u + 45 + 1 + 60);
+  EXPECT_EQ(s.unpooled_bytes, 60u);
+  EXPECT_EQ(s.live_pools, 2u);
+  EXPECT_EQ(s.pool_bytes, 202u);
+  EXPECT_EQ(s.padding_bytes, 7u + 7);  // 49 -> 56, then 57 -> 64 in pool 1
+  EXPECT_EQ(s.tail_waste_bytes, 0u);
+  EXPECT_EQ(s.pools_created, 2u);
+}
+
+TEST(PoolAllocator, MovedBufferReleasesOnce) {
+  PoolAllocator allocator;
+  Buffer a = allocator.allocate(10);
+  Buffer b = std::move(a);
+  EXPECT_FALSE(a.live());
+  EXPECT_TRUE(b.live());
+  a = std::move(b);
+  EXPECT_EQ(allocator.stats().live_buffers, 1u);
+  a.release();
+  a.release();
+  EXPECT_EQ(allocator.stats().live_buffers, 0u);
+}
+
+TEST(PoolAllocator, PoolMemoryIsAlignedForEverySetting) {
+  for (std::size_t alignment = 1; alignment <= kMaxAlignment; alignment *= 2) {
+    PoolOptions options;
+    options.alignment = alignment;
+    PoolAllocator allocator(options);
+    Buffer a = allocator.allocate(3);
+    Buffer b = allocator.allocate(3);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(a.data()) % std::max(alignment, alignof(std::max_align_t)), 0u);
+    EXPECT_EQ(b.placement().offset % alignment, 0u);
+  }
+}
+
+TEST(PoolAllocator, RejectsBadSettings) {
+  PoolOptions options;
+  options.alignment = 3;
+  EXPECT_THROW(PoolAllocator{options}, std::invalid_argument);
+  options.alignment = 8192;
+  EXPECT_THROW(PoolAllocator{options}, std::invalid_argument);
+  PoolAllocator allocator;
+  EXPECT_THROW(allocator.set_pool_size(kMaxPoolSize + 1), std::invalid_argument);
+  EXPECT_EQ(allocator.pool_size(), kDefaultPoolSize);
+}
+
+}  // namespace
+}  // namespace poolcheck

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The poolcheck command line: outputs and exit codes (0 ok, 1 divergence,
+# 2 bad input). Usage: POOLCHECK=path/to/poolcheck poolcheck_cli_test.sh SRC
+set -u
+src=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+check() {  # check NAME EXPECTED_EXIT EXPECTED_TEXT -- COMMAND...
+  local name=$1 want=$2 text=$3
+  shift 4
+  "$@" >"$tmp/out" 2>&1
+  local got=$?
+  if [ "$got" != "$want" ] || { [ -n "$text" ] && ! grep -qF -- "$text" "$tmp/out"; }; then
+    echo "FAIL $name: exit $got (want $want), output:"; sed 's/^/  | /' "$tmp/out"
+    echo "  wanted text: $text"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+pc=$POOLCHECK
+
+printf 'alloc 4095\nalloc 4095\n' >"$tmp/two.ops"
+check trace-allocator 0 '{"slice":1,"pooled":true,"pool":0,"offset":4096,"length":4095}' -- "$pc" trace "$tmp/two.ops"
+check trace-model 0 '{"slice":1,"pooled":true,"pool":0,"offset":4096,"length":4095}' -- "$pc" trace --model "$tmp/two.ops"
+printf 'alloc 256\nalloc 4095\nalloc 4095\nalloc 4096\nalloc 0\n' >"$tmp/seed.ops"
+"$pc" trace "$tmp/seed.ops" >"$tmp/a" && "$pc" trace --model "$tmp/seed.ops" >"$tmp/m"
+check trace-same 0 '' -- cmp "$tmp/a" "$tmp/m"
+check trace-unpooled 0 '{"slice":3,"pooled":false,"pool":null,"offset":0,"length":4096}' -- "$pc" trace "$tmp/seed.ops"
+check trace-new-pool 0 '{"slice":2,"pooled":true,"pool":1,"offset":0,"length":4095}' -- "$pc" trace --model "$tmp/seed.ops"
+
+check replay-ok 0 'replay: 1 files, 1 ok, 0 failed' -- "$pc" replay "$tmp/two.ops"
+check replay-scenarios 0 ' 0 failed, 0 unreadable' -- "$pc" replay "$src/corpus/scenarios"
+
+# Malformed input: exit 2, message with file, line and problem.
+bad() {  # bad NAME CONTENT MESSAGE
+  printf "$2" >"$tmp/$1.ops"
+  check "malformed-$1" 2 "$tmp/$1.ops:$3" -- "$pc" replay "$tmp/$1.ops"
+}
+bad unknown-op 'alloc 1\nfree 0\n' '2: unknown op '"'"'free'"'"
+bad missing-number 'alloc\n' '1: missing number'
+bad extra-number 'alloc 1 2\n' '1: unexpected extra'
+bad negative 'alloc -5\n' '1: N must not be negative'
+bad overflow 'alloc 99999999999999999999\n' '1: N does not fit in 64 bits'
+bad kept-more 'from 4 5\n' '1: from keeps more than it reserves'
+bad pool-size 'pool_size 1073741825\n' '1: pool_size 1073741825 is beyond 2^30'
+bad unknown-release 'alloc 1\nrelease 3\n' '2: release 3: no such buffer'
+bad double-release 'alloc 1\nrelease 0\nrelease 0\n' '3: release 0: buffer already released'
+check missing-file 2 'no such file or directory' -- "$pc" replay "$tmp/nope.ops"
+check trace-malformed 2 "$tmp/kept-more.ops:1: from keeps more" -- "$pc" trace "$tmp/kept-more.ops"
+check mixed-results-still-reported 2 "ok   $tmp/two.ops" -- "$pc" replay "$tmp/two.ops" "$tmp/negative.ops"
+check unknown-command 2 "unknown command" -- "$pc" frobnicate
+check bad-alignment 2 "--alignment takes a power of two" -- "$pc" replay --alignment 3 "$tmp/two.ops"
+
+# Binary <-> text conversion round-trips, and binary files replay.
+check to-binary 0 '' -- "$pc" convert "$tmp/seed.ops" -o "$tmp/seed.bin"
+check to-text 0 'alloc 4095' -- "$pc" convert "$tmp/seed.bin"
+"$pc" convert "$tmp/seed.bin" >"$tmp/back.ops"
+check round-trip 0 '' -- diff <(grep -v '^#' "$tmp/seed.ops") "$tmp/back.ops"
+check replay-binary 0 '1 ok' -- "$pc" replay "$tmp/seed.bin"
+head -c 300 /dev/urandom >"$tmp/random.bin"
+check replay-random-bytes 0 '1 ok' -- "$pc" replay "$tmp/random.bin"
+
+echo "poolcheck_cli_test: $failures failed"
+[ "$failures" = 0 ]
