@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every test poolcheck has, on a fresh Debian 12 or an already set-up
+# machine. Each step runs even when an earlier one failed, so one run shows
+# everything; the exit code is non-zero if any step failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh || exit 1
+
+passed=0
+failed=0
+failed_steps=()
+step() {  # step NAME COMMAND...
+  local name=$1
+  shift
+  echo
+  echo "=== $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "=== $name: passed ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1))
+    failed_steps+=("$name")
+    echo "=== $name: FAILED ($((SECONDS - start)) s)"
+  fi
+}
+
+step "g++: unit, property and corpus tests" cmake --workflow --preset default
+step "clang++: warning-free build, unit and corpus tests" cmake --workflow --preset clang
+step "g++ ASan+UBSan+LSan: every test and the corpus replay" cmake --workflow --preset sanitize
+
+echo
+for name in "${failed_steps[@]}"; do echo "failed: $name"; done
+echo "test.sh: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
