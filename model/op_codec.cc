@@ -50,6 +50,8 @@ void put_varint(std::vector<std::uint8_t>& out, std::uint64_t value) {
 constexpr unsigned kDefaultCacheNibble = 15;
 
 std::uint8_t header_for(const Settings& settings) {
+  if (settings.pool_size != kDefaultPoolSize)
+    throw std::invalid_argument("the binary form starts at pool size 8192; use a pool_size op instead");
   unsigned nibble = static_cast<unsigned>(settings.cache_limit);
   if (settings.cache_limit == kDefaultCacheLimit) nibble = kDefaultCacheNibble;
   else if (settings.cache_limit >= kDefaultCacheNibble)

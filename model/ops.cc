@@ -14,6 +14,7 @@ bool exceeds_max_request(const Op& op) { return creates_buffer(op) && op.a > kMa
 
 PoolOptions to_pool_options(const Settings& settings, std::pmr::memory_resource* upstream) {
   PoolOptions options;
+  options.pool_size = settings.pool_size;
   options.alignment = settings.alignment;
   options.cache_limit = settings.cache_limit;
   options.upstream = upstream;
@@ -37,6 +38,8 @@ std::string to_text(std::span<const Op> ops, const Settings& settings) {
     out += "#@ alignment " + std::to_string(settings.alignment) + "\n";
   if (settings.cache_limit != defaults.cache_limit)
     out += "#@ cache_limit " + std::to_string(settings.cache_limit) + "\n";
+  if (settings.pool_size != defaults.pool_size)
+    out += "#@ pool_size " + std::to_string(settings.pool_size) + "\n";
   for (const Op& op : ops) out += to_text(op) + "\n";
   return out;
 }
@@ -120,7 +123,13 @@ class Parser {
       file_.settings.cache_limit = value;
       return true;
     }
-    return fail("unknown directive '#@ " + std::string(words[0]) + "' (known: alignment, cache_limit)");
+    if (words[0] == "pool_size") {
+      if (!arity(words, 2, "#@ pool_size N") || !number(words[1], "pool_size", value)) return false;
+      if (value > kMaxPoolSize) return fail("pool_size " + std::to_string(value) + " is beyond 2^30 (1073741824)");
+      file_.settings.pool_size = value;
+      return true;
+    }
+    return fail("unknown directive '#@ " + std::string(words[0]) + "' (known: alignment, cache_limit, pool_size)");
   }
 
   bool parse_line(std::string_view line) {

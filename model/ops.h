@@ -5,8 +5,8 @@
 // fine):   pool_size N | alloc N | from R A | release K
 // Buffers are numbered from 0 in creation order, empty ones included; an
 // alloc or from that fails with std::length_error creates no buffer.
-// A comment line `#@ alignment N` or `#@ cache_limit N` sets the allocator's
-// fixed settings for the whole file (see docs/FORMATS.md).
+// Comment lines `#@ alignment N`, `#@ cache_limit N` and `#@ pool_size N`
+// before the first op set the allocator's settings (see docs/FORMATS.md).
 #pragma once
 
 #include <cstddef>
@@ -40,9 +40,10 @@ struct Op {
 bool creates_buffer(const Op& op);
 bool exceeds_max_request(const Op& op);
 
-// The settings fixed for a whole sequence (the pool size is not one: it is
-// an op, `pool_size N`, and starts at Node's 8192).
+// How the allocator is made for a sequence. `pool_size` is only the initial
+// value: `pool_size N` ops change it.
 struct Settings {
+  std::size_t pool_size = kDefaultPoolSize;
   std::size_t alignment = kDefaultAlignment;
   std::size_t cache_limit = kDefaultCacheLimit;
   bool operator==(const Settings&) const = default;

@@ -24,6 +24,7 @@ TEST(Ops, PrintThenParseIsTheIdentity) {
   Settings settings;
   settings.alignment = 16;
   settings.cache_limit = 0;
+  settings.pool_size = 101;
   ParseResult result = parse_ops(to_text(ops, settings));
   ASSERT_TRUE(result.file) << result.error->message;
   EXPECT_EQ(result.file->ops, ops);
@@ -31,10 +32,11 @@ TEST(Ops, PrintThenParseIsTheIdentity) {
 }
 
 TEST(Ops, DirectivesSetTheFixedSettings) {
-  ParseResult result = parse_ops("#@ alignment 4096\n#@ cache_limit 3\nalloc 1\n");
+  ParseResult result = parse_ops("#@ alignment 4096\n#@ cache_limit 3\n#@ pool_size 64\nalloc 1\n");
   ASSERT_TRUE(result.file);
   EXPECT_EQ(result.file->settings.alignment, 4096u);
   EXPECT_EQ(result.file->settings.cache_limit, 3u);
+  EXPECT_EQ(result.file->settings.pool_size, 64u);
 }
 
 TEST(Ops, RejectsMalformedInputNamingLineAndProblem) {
@@ -60,6 +62,7 @@ TEST(Ops, RejectsMalformedInputNamingLineAndProblem) {
       {"#@ alignment 3\n", 1, "power of two"},
       {"alloc 1\n#@ alignment 8\n", 2, "before the first op"},
       {"#@ colour blue\n", 1, "unknown directive"},
+      {"#@ pool_size 2000000000\n", 1, "beyond 2^30"},
   };
   for (const Case& c : cases) {
     ParseError error = error_of(c.text);

@@ -26,6 +26,7 @@ constexpr const char* kUsage = R"(usage:
   poolcheck convert FILE [-o OUT]          binary -> text ops (stdout), or
                                            FILE.ops -> binary (OUT required)
 options (text files; binary files carry their own):
+  --pool-size N     initial pool size, 0..2^30 (default 8192)
   --alignment N     power of two up to 4096 (default 8)
   --cache-limit N   dead pools kept for reuse (default 16)
   --quiet           replay: print only failures and the summary
@@ -68,6 +69,12 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
         return std::nullopt;
       }
       options.settings.alignment = n;
+    } else if (arg == "--pool-size") {
+      if (!value(n) || n > kMaxPoolSize) {
+        usage_error("--pool-size takes a number up to 2^30");
+        return std::nullopt;
+      }
+      options.settings.pool_size = n;
     } else if (arg == "--cache-limit") {
       if (!value(n) || n > 1'000'000) {
         usage_error("--cache-limit takes a number up to 1000000");

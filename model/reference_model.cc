@@ -7,7 +7,8 @@
 
 namespace poolcheck {
 
-ReferenceModel::ReferenceModel(const Settings& settings) : settings_(settings) {}
+ReferenceModel::ReferenceModel(const Settings& settings)
+    : settings_(settings), pool_size_(settings.pool_size) {}
 
 std::optional<std::int64_t> ReferenceModel::room() const {
   if (!current_) return std::nullopt;

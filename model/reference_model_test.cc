@@ -137,6 +137,13 @@ TEST(ReferenceModel, CacheHoldsTheMostRecentlyDeadBlocksOfTheRightCapacity) {
   EXPECT_EQ(model.stats().cached_pools, 0u);
 }
 
+TEST(ReferenceModel, InitialPoolSizeComesFromTheSettings) {
+  Settings settings;
+  settings.pool_size = 100;
+  EXPECT_EQ(placements({Op::alloc(49), Op::alloc(50)}, settings),
+            (std::vector<Placement>{pooled(0, 0, 49), unpooled(50)}));
+}
+
 TEST(ReferenceModel, ReleaseOfADeadBufferIsRejected) {
   ReferenceModel model;
   model.apply(Op::alloc(1));
