@@ -161,26 +161,29 @@ void trace_allocator(const SequenceFile& file) {
   }
 }
 
-int trace(const Options& options) {
-  if (options.inputs.size() != 1) return usage_error("trace takes exactly one file");
-  LoadResult loaded = load_sequence(options.inputs[0], options.settings);
-  if (loaded.error) {
-    std::cerr << "poolcheck: " << loaded.error->to_string() << "\n";
-    return kBadInput;
+// The one input file of trace and convert; nullopt after reporting why not.
+std::optional<SequenceFile> load_single(const Options& options, std::string_view command) {
+  if (options.inputs.size() != 1) {
+    usage_error(std::string(command) + " takes exactly one file");
+    return std::nullopt;
   }
-  if (options.model) trace_model(*loaded.file);
-  else trace_allocator(*loaded.file);
+  LoadResult loaded = load_sequence(options.inputs[0], options.settings);
+  if (loaded.error) std::cerr << "poolcheck: " << loaded.error->to_string() << "\n";
+  return std::move(loaded.file);
+}
+
+int trace(const Options& options) {
+  std::optional<SequenceFile> file = load_single(options, "trace");
+  if (!file) return kBadInput;
+  if (options.model) trace_model(*file);
+  else trace_allocator(*file);
   return std::fflush(stdout) == 0 ? kOk : kBadInput;
 }
 
 int convert(const Options& options) {
-  if (options.inputs.size() != 1) return usage_error("convert takes exactly one file");
-  LoadResult loaded = load_sequence(options.inputs[0], options.settings);
-  if (loaded.error) {
-    std::cerr << "poolcheck: " << loaded.error->to_string() << "\n";
-    return kBadInput;
-  }
-  const SequenceFile& file = *loaded.file;
+  std::optional<SequenceFile> loaded = load_single(options, "convert");
+  if (!loaded) return kBadInput;
+  const SequenceFile& file = *loaded;
   if (!file.text) {
     const std::string text = to_text(file.ops, file.settings);
     if (options.out.empty()) {
