@@ -108,7 +108,7 @@ class BasicPoolAllocator {
   Buffer allocate(std::size_t n) {
     if (n == 0) return make_empty();
     if (Rules::is_unpooled(n, threshold_)) return allocate_unpooled(n);
-    if (current_ == nullptr || Rules::needs_new_pool(current_->capacity, offset_, n)) [[unlikely]]
+    if (current_ == nullptr || Rules::needs_new_pool(capacity_, offset_, n)) [[unlikely]]
       start_pool();
     return carve(n);
   }
@@ -121,10 +121,9 @@ class BasicPoolAllocator {
   template <class Writer>
   Buffer allocate_with(std::size_t reserve, Writer&& writer) {
     if (Rules::is_unpooled(reserve, threshold_)) return write_unpooled(reserve, writer);
-    if (current_ == nullptr || Rules::needs_new_pool(current_->capacity, offset_, reserve))
+    if (current_ == nullptr || Rules::needs_new_pool(capacity_, offset_, reserve))
       start_pool();
-    const std::size_t kept =
-        writer(std::span<std::byte>(current_->memory + offset_, reserve));
+    const std::size_t kept = writer(std::span<std::byte>(memory_ + offset_, reserve));
     if (kept > reserve) throw std::length_error("writer kept more bytes than it reserved");
     return carve(kept);
   }
@@ -178,10 +177,10 @@ class BasicPoolAllocator {
   Buffer carve(std::size_t kept) noexcept {
     Pool* pool = current_;
     const std::size_t end = offset_ + kept;
-    if constexpr (Rules::kAssertInvariants) assert(end <= pool->capacity && "room was checked before carving");
-    std::byte* data = pool->memory + offset_;
+    if constexpr (Rules::kAssertInvariants) assert(end <= capacity_ && "room was checked before carving");
+    std::byte* data = memory_ + offset_;
     const std::size_t next = Rules::next_offset(offset_, kept, alignment_);
-    if (next > end) stats_.padding_bytes += std::min(next, pool->capacity) - end;
+    if (next > end) stats_.padding_bytes += std::min(next, capacity_) - end;
     offset_ = next;
     ++pool->refs;
     ++stats_.live_buffers;
@@ -272,23 +271,35 @@ class BasicPoolAllocator {
     ++stats_.live_pools;
     stats_.pool_bytes += fresh->capacity;
     current_ = fresh;
+    memory_ = fresh->memory;
+    capacity_ = fresh->capacity;
     offset_ = 0;
   }
 
+  // Small enough to inline into every Buffer::release(); what happens
+  // rarely is out of line (g++ did not inline the whole of it: bench/).
   void release(Buffer& buffer) noexcept {
     --stats_.live_buffers;
     stats_.bytes_in_use -= buffer.size_;
-    if (Pool* pool = buffer.pool_) {
+    if (Pool* pool = buffer.pool_) [[likely]] {
       assert(pool->refs > 0);
       --pool->refs;
-      if (pool->state == PoolState::kLive && Rules::is_dead(pool->refs)) {
-        forget_live(pool);
-        retire(pool);
-      }
+      // refs first: it is in a register already, and rarely dead.
+      if (Rules::is_dead(pool->refs) && pool->state == PoolState::kLive) [[unlikely]]
+        bury(pool);
     } else if (buffer.size_ != 0) {
-      stats_.unpooled_bytes -= buffer.size_;
-      upstream_->deallocate(buffer.data_, buffer.size_, block_alignment_);
+      release_unpooled(buffer.data_, buffer.size_);
     }
+  }
+
+  [[gnu::noinline]] void bury(Pool* pool) noexcept {
+    forget_live(pool);
+    retire(pool);
+  }
+
+  [[gnu::noinline]] void release_unpooled(std::byte* data, std::size_t n) noexcept {
+    stats_.unpooled_bytes -= n;
+    upstream_->deallocate(data, n, block_alignment_);
   }
 
   void forget_live(Pool* pool) noexcept {
@@ -296,17 +307,14 @@ class BasicPoolAllocator {
     stats_.pool_bytes -= pool->capacity;
   }
 
-  // A dead pool goes to the cache; when the cache is full the oldest entry
-  // goes back upstream, so the cache holds the most recently dead pools.
+  // A dead pool goes to the cache; when the cache is full it goes back
+  // upstream itself, and the cache keeps the pools that died before it.
+  // (Evicting the oldest instead gave glibc back the blocks at the top of its
+  // heap, which it trimmed and grew again every burst: bench/, random4k.)
   void retire(Pool* pool) noexcept {
-    if (cache_limit_ == 0) {
+    if (cache_.size() == cache_limit_) {
       destroy_pool(pool);
       return;
-    }
-    if (cache_.size() == cache_limit_) {
-      destroy_pool(cache_.front());
-      cache_.erase(cache_.begin());
-      --stats_.cached_pools;
     }
     pool->state = PoolState::kCached;
     cache_.push_back(pool);  // never reallocates: reserved in the constructor
@@ -347,8 +355,12 @@ class BasicPoolAllocator {
     upstream_->deallocate(memory, block_bytes, block_alignment_);
   }
 
-  // Fast-path state first.
+  // Fast-path state first. memory_ and capacity_ copy the current pool's, so
+  // that the fast path does not load them from the pool's header, at the far
+  // end of its block.
   Pool* current_ = nullptr;
+  std::byte* memory_ = nullptr;
+  std::size_t capacity_ = 0;
   std::size_t offset_ = 0;
   std::size_t threshold_ = 0;
   std::size_t alignment_;

@@ -123,10 +123,10 @@ PoolStart ReferenceModel::start_pool() {
   return start;
 }
 
-// The cache keeps the most recently dead blocks, at most cache_limit of them.
+// The cache keeps at most cache_limit dead blocks; when it is full, the block
+// that just died goes back upstream.
 void ReferenceModel::retire_block(std::uint64_t block) {
-  cache_.push_back(block);
-  while (cache_.size() > settings_.cache_limit) cache_.pop_front();
+  if (cache_.size() < settings_.cache_limit) cache_.push_back(block);
   stats_.cached_pools = cache_.size();
 }
 

@@ -107,7 +107,7 @@ TEST(ReferenceModel, APinnedPoolStaysAliveAndItsMemoryIsNotReused) {
   EXPECT_EQ(model.stats().cached_pools, 1u);
 }
 
-TEST(ReferenceModel, CacheHoldsTheMostRecentlyDeadBlocksOfTheRightCapacity) {
+TEST(ReferenceModel, FullCacheSendsTheNewlyDeadBlockUpstreamAndReusesByCapacity) {
   Settings settings;
   settings.cache_limit = 1;
   ReferenceModel model(settings);
@@ -119,7 +119,7 @@ TEST(ReferenceModel, CacheHoldsTheMostRecentlyDeadBlocksOfTheRightCapacity) {
   model.apply(Op::release(0));
   model.apply(Op::release(1));                         // pool 0 dies: cache {0}
   model.apply(Op::release(2));
-  model.apply(Op::release(3));                         // pool 1 dies: cache {1}, block 0 freed
+  model.apply(Op::release(3));                         // pool 1 dies: cache full, block 1 freed
   EXPECT_EQ(model.stats().cached_pools, 1u);
   model.apply(Op::pool_size(4096));
   model.apply(Op::alloc(2047));                        // 5: pool 2 at 4096
@@ -128,12 +128,12 @@ TEST(ReferenceModel, CacheHoldsTheMostRecentlyDeadBlocksOfTheRightCapacity) {
   ASSERT_TRUE(other.pool_start);
   EXPECT_FALSE(other.pool_start->reused);
   EXPECT_EQ(other.pool_start->block, 3u);
-  EXPECT_EQ(model.stats().cached_pools, 1u);           // block 1 still cached
+  EXPECT_EQ(model.stats().cached_pools, 1u);           // block 0 still cached
   model.apply(Op::pool_size(8192));
-  Outcome back = model.apply(Op::alloc(4000));         // 8: capacity 8192 again: block 1
+  Outcome back = model.apply(Op::alloc(4000));         // 8: capacity 8192 again: block 0
   ASSERT_TRUE(back.pool_start);
   EXPECT_TRUE(back.pool_start->reused);
-  EXPECT_EQ(back.pool_start->block, 1u);
+  EXPECT_EQ(back.pool_start->block, 0u);
   EXPECT_EQ(model.stats().cached_pools, 0u);
 }
 
