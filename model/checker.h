@@ -29,7 +29,6 @@
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "allocator/pool_allocator.h"
@@ -234,9 +233,9 @@ class DifferentialChecker {
                                 ") inside memory from upstream",
                   "not inside any block");
     if (outcome.pool_start) return check_new_pool(*outcome.pool_start, base, capacity, *block, serial_before);
-    auto known = pool_base_.find(placement.pool);
-    if (known != pool_base_.end() && known->second != base)
-      return fail("bounds", "pool " + std::to_string(placement.pool) + " at " + hex(known->second),
+    const std::uintptr_t known = placement.pool < pool_base_.size() ? pool_base_[placement.pool] : 0;
+    if (known != 0 && known != base)
+      return fail("bounds", "pool " + std::to_string(placement.pool) + " at " + hex(known),
                   "buffer implies pool at " + hex(base));
     return true;
   }
@@ -247,33 +246,32 @@ class DifferentialChecker {
     if (!start.reused && block.serial <= serial_before)
       return fail("lifetime", pool + " in memory new from upstream",
                   "memory already held (block at " + hex(block.begin) + ")");
-    if (start.reused) {
-      auto known = block_base_.find(start.block);
-      if (known == block_base_.end() || known->second != base)
-        return fail("lifetime", pool + " reuses the memory of dead " + pool_of_block(start.block),
-                    "memory at " + hex(base));
-    }
+    if (start.reused && (start.block >= block_base_.size() || block_base_[start.block] != base))
+      return fail("lifetime", pool + " reuses the memory of dead " + pool_of_block(start.block), "memory at " + hex(base));
     if (auto hit = live_pools_.overlapping(base, base + capacity))
       return fail("lifetime", pool + " in memory no live pool uses",
                   "overlaps live pool " + std::to_string(hit->owner) + " [" + hex(hit->begin) + ", " + hex(hit->end) + ")");
+    if (start.block >= block_base_.size()) {
+      block_base_.resize(start.block + 1);
+      block_owner_.resize(start.block + 1);
+    }
     block_base_[start.block] = base;
     block_owner_[start.block] = start.pool;
+    if (start.pool >= pool_base_.size()) pool_base_.resize(start.pool + 1);
     pool_base_[start.pool] = base;
     live_pools_.insert(base, base + capacity, start.pool);
     return true;
   }
 
   std::string pool_of_block(std::uint64_t block) const {
-    auto it = block_owner_.find(block);
-    return it == block_owner_.end() ? "block " + std::to_string(block)
-                                    : "pool " + std::to_string(it->second) + " (block " + std::to_string(block) + ")";
+    if (block >= block_base_.size() || block_base_[block] == 0) return "block " + std::to_string(block);
+    return "pool " + std::to_string(block_owner_[block]) + " (block " + std::to_string(block) + ")";
   }
 
   void forget_pool(std::uint64_t pool) {
-    auto it = pool_base_.find(pool);
-    if (it == pool_base_.end()) return;
-    live_pools_.erase(it->second);
-    pool_base_.erase(it);
+    if (pool >= pool_base_.size() || pool_base_[pool] == 0) return;
+    live_pools_.erase(pool_base_[pool]);
+    pool_base_[pool] = 0;
   }
 
   // Verifies the buffer's content, releases it on both sides and forgets
@@ -284,7 +282,9 @@ class DifferentialChecker {
       fail("content", "buffer " + std::to_string(id) + " holds its own pattern",
            "byte " + std::to_string(*bad) + " of " + std::to_string(buffer.size()) + " changed");
     const Placement placement = model_.placement(id);
-    live_buffers_.erase(reinterpret_cast<std::uintptr_t>(buffer.data()));
+    // An empty buffer was never inserted, and the next buffer may start at its
+    // address: erasing by address would drop that one.
+    if (placement.length > 0) live_buffers_.erase(reinterpret_cast<std::uintptr_t>(buffer.data()));
     if (!placement.pooled && placement.length > 0) --unpooled_blocks_;
     buffer.release();
     const Outcome outcome = model_.apply(Op::release(id));
@@ -313,9 +313,12 @@ class DifferentialChecker {
   std::vector<Buffer> handles_;  // by buffer number; destroyed before the allocator
   IntervalSet live_buffers_;
   IntervalSet live_pools_;
-  std::unordered_map<std::uint64_t, std::uintptr_t> pool_base_;    // live pools
-  std::unordered_map<std::uint64_t, std::uintptr_t> block_base_;   // model block -> address
-  std::unordered_map<std::uint64_t, std::uint64_t> block_owner_;   // model block -> last pool in it
+  // Indexed by the model's pool and block numbers, which are dense (each new
+  // one is the next number): vectors, not maps, so that a new pool costs no
+  // allocation. 0 is no address: a dead pool, a block not seen yet.
+  std::vector<std::uintptr_t> pool_base_;   // live pools
+  std::vector<std::uintptr_t> block_base_;  // model block -> address
+  std::vector<std::uint64_t> block_owner_;  // model block -> last pool in it
   std::uint64_t unpooled_blocks_ = 0;
   std::optional<Op> op_;
   std::size_t ops_run_ = 0;

@@ -29,6 +29,8 @@ step() {  # step NAME COMMAND...
 step "g++: unit, property and corpus tests" cmake --workflow --preset default
 step "clang++: warning-free build, unit and corpus tests" cmake --workflow --preset clang
 step "g++ ASan+UBSan+LSan: every test and the corpus replay" cmake --workflow --preset sanitize
+step "libFuzzer smoke run: every fuzz target ~30 s (clang, ASan+UBSan)" bash scripts/fuzz-smoke.sh
+step "benchmarks build and run once (no timing checked)" bash scripts/bench.sh --smoke
 
 echo
 for name in "${failed_steps[@]}"; do echo "failed: $name"; done

@@ -1,0 +1,151 @@
+// Every fuzz target's check passes the correct allocator and parser, and
+// fails deliberately wrong ones (props/broken_rules.h): a target that cannot
+// fail finds nothing.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fuzz/ops_text_check.h"
+#include "fuzz/pool_diff_check.h"
+#include "fuzz/pool_invariants_check.h"
+#include "props/broken_rules.h"
+
+namespace poolcheck::fuzz {
+namespace {
+
+// Text ops as the bytes a fuzzer would have to find: the checks run through
+// the streaming decoder, as in a fuzzing run.
+std::vector<std::uint8_t> bytes_of(std::string_view text) {
+  ParseResult parsed = parse_ops(text);
+  EXPECT_TRUE(parsed.file) << parsed.error->message;
+  return encode_ops(parsed.file->ops, parsed.file->settings);
+}
+
+constexpr const char* kScenarios[] = {
+    "alloc 4095\nalloc 4095\n",
+    "alloc 256\nalloc 4095\nalloc 4095\n",
+    "pool_size 101\nalloc 49\nalloc 45\nalloc 1\nfrom 0 0\n",
+    "from 40 5\nfrom 16 0\nalloc 8\nfrom 5000 3000\nfrom 4096 0\nrelease 1\n",
+    "alloc 4000\nalloc 4000\nrelease 0\nrelease 1\nalloc 4000\nalloc 4000\nalloc 4000\n",
+    "#@ alignment 4096\nalloc 1\nalloc 1\nalloc 2049\npool_size 100\nalloc 3\n",
+    "#@ alignment 1\nalloc 3\nalloc 3\nfrom 7 2\n",
+    "#@ cache_limit 0\nalloc 4000\nalloc 4000\nrelease 0\nalloc 4000\nrelease 1\nalloc 4000\n",
+    "#@ cache_limit 1\npool_size 64\nalloc 20\npool_size 128\nalloc 50\nrelease 0\nalloc 60\nrelease 1\nalloc 8\n",
+    "alloc 1073741825\nalloc 0\nrelease 0\nfrom 1073741825 3\n",
+};
+
+// A report names the check that failed as "# divergence (CHECK) at ...".
+std::string check_of(const Report& report) {
+  if (!report) return "(passed)";
+  const auto open = report->find('('), close = report->find(')');
+  return open == std::string::npos || close == std::string::npos ? *report : report->substr(open + 1, close - open - 1);
+}
+
+TEST(FuzzPoolDiff, CorrectAllocatorPasses) {
+  for (const char* text : kScenarios) {
+    Report report = check_pool_diff(bytes_of(text));
+    EXPECT_FALSE(report) << text << *report;
+  }
+}
+
+TEST(FuzzPoolDiff, EveryBrokenRuleIsReportedWithTheSequence) {
+  EXPECT_EQ(check_of(check_pool_diff<broken::NoAlignmentAllocator>(bytes_of("alloc 3\nalloc 3\n"))), "stats");
+  EXPECT_EQ(check_of(check_pool_diff<broken::OverRoundingAllocator>(bytes_of("alloc 8\nalloc 8\n"))), "stats");
+  EXPECT_EQ(check_of(check_pool_diff<broken::OffByOneRoomAllocator>(
+                bytes_of("pool_size 64\nalloc 24\nalloc 24\nalloc 16\n"))),
+            "placement");
+  EXPECT_EQ(check_of(check_pool_diff<broken::ThresholdInclusiveAllocator>(bytes_of("alloc 4096\n"))), "placement");
+  EXPECT_EQ(check_of(check_pool_diff<broken::UnsignedRoomAllocator>(
+                bytes_of("pool_size 101\nalloc 49\nalloc 45\nalloc 1\n"))),
+            "placement");
+  EXPECT_EQ(check_of(check_pool_diff<broken::RecycleTooEarlyAllocator>(
+                bytes_of("alloc 4000\nalloc 4000\nrelease 1\nalloc 4000\n"))),
+            "lifetime");
+  EXPECT_EQ(check_of(check_pool_diff<broken::NoTailWasteAllocator>(bytes_of("alloc 4000\nalloc 4000\nalloc 4000\n"))),
+            "stats");
+  // The report is a replayable .ops file ending at the op that diverged.
+  Report report = check_pool_diff<broken::ThresholdInclusiveAllocator>(bytes_of("alloc 3\nalloc 4096\nalloc 5\n"));
+  ASSERT_TRUE(report);
+  EXPECT_NE(report->find("at op 1: alloc 4096"), std::string::npos) << *report;
+  ParseResult reparsed = parse_ops(*report);
+  ASSERT_TRUE(reparsed.file);
+  EXPECT_EQ(reparsed.file->ops, (std::vector<Op>{Op::alloc(3), Op::alloc(4096)}));
+}
+
+TEST(FuzzPoolDiff, SequenceCheckMatchesTheByteCheck) {
+  ParseResult parsed = parse_ops("pool_size 64\nalloc 24\nalloc 24\nalloc 16\n");
+  EXPECT_FALSE(check_pool_diff_sequence(parsed.file->ops, parsed.file->settings));
+  EXPECT_EQ(check_of(check_pool_diff_sequence<broken::OffByOneRoomAllocator>(parsed.file->ops, parsed.file->settings)),
+            "placement");
+}
+
+TEST(FuzzPoolInvariants, CorrectAllocatorPasses) {
+  for (const char* text : kScenarios) {
+    Report report = check_pool_invariants(bytes_of(text));
+    EXPECT_FALSE(report) << text << *report;
+    ParseResult parsed = parse_ops(text);
+    report = check_pool_invariants_sequence(parsed.file->ops, parsed.file->settings);
+    EXPECT_FALSE(report) << text << *report;
+  }
+}
+
+// Without a model it cannot know where a buffer belongs (an off-by-one room
+// or threshold places buffers consistently, only elsewhere), but whatever
+// breaks memory or the statistics' own identities it catches.
+TEST(FuzzPoolInvariants, BrokenRulesThatBreakAnInvariantAreReported) {
+  EXPECT_EQ(check_of(check_pool_invariants<broken::NoAlignmentAllocator>(bytes_of("alloc 3\nalloc 3\n"))), "bump");
+  EXPECT_EQ(check_of(check_pool_invariants<broken::OverRoundingAllocator>(bytes_of("alloc 8\nalloc 8\n"))), "bump");
+  EXPECT_EQ(check_of(check_pool_invariants<broken::UnsignedRoomAllocator>(
+                bytes_of("pool_size 101\nalloc 49\nalloc 45\nalloc 1\n"))),
+            "bounds");
+  EXPECT_EQ(check_of(check_pool_invariants<broken::RecycleTooEarlyAllocator>(
+                bytes_of("alloc 4000\nalloc 4000\nrelease 1\nalloc 4000\n"))),
+            "lifetime");
+  EXPECT_EQ(check_of(check_pool_invariants<broken::NoTailWasteAllocator>(
+                bytes_of("alloc 4000\nalloc 4000\nalloc 4000\n"))),
+            "stats");
+}
+
+TEST(FuzzPoolTargets, RandomInputsPassOnTheCorrectAllocator) {
+  std::mt19937 rng(99);
+  for (int round = 0; round < 500; ++round) {
+    std::vector<std::uint8_t> bytes(rng() % 256);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
+    Report diff = check_pool_diff(bytes);
+    ASSERT_FALSE(diff) << *diff;
+    Report invariants = check_pool_invariants(bytes);
+    ASSERT_FALSE(invariants) << *invariants;
+  }
+}
+
+TEST(FuzzOpsText, AcceptedTextRoundTripsAndRejectedTextNamesALine) {
+  for (const char* text : kScenarios) EXPECT_FALSE(check_ops_text(text)) << text;
+  const char* rejected[] = {"alloc\n", "alloc 1\nrelease 1\n", "alloc 1\n#@ alignment 8\n", "from 1 2",
+                            "pool_size 99999999999999999999\n", "\xff\xfe", "alloc 1\r\nrelease 0\r\nrelease 0\r\n"};
+  for (const char* text : rejected) {
+    ASSERT_FALSE(parse_ops(text).file) << text;
+    EXPECT_FALSE(check_ops_text(text)) << text;
+  }
+}
+
+std::string printer_without_settings(std::span<const Op> ops, const Settings&) { return to_text(ops); }
+std::string printer_swapping_from(std::span<const Op> ops, const Settings& settings) {
+  std::vector<Op> swapped(ops.begin(), ops.end());
+  for (Op& op : swapped)
+    if (op.kind == OpKind::kFrom) std::swap(op.a, op.b);
+  return to_text(swapped, settings);
+}
+
+TEST(FuzzOpsText, AWrongPrinterIsReported) {
+  Report dropped = check_ops_text("#@ cache_limit 3\nalloc 1\n", &printer_without_settings);
+  ASSERT_TRUE(dropped);
+  EXPECT_NE(dropped->find("print then parse changed the sequence"), std::string::npos) << *dropped;
+  Report swapped = check_ops_text("from 9 4\n", &printer_swapping_from);
+  ASSERT_TRUE(swapped);
+  EXPECT_NE(swapped->find("printed ops do not parse"), std::string::npos) << *swapped;
+}
+
+}  // namespace
+}  // namespace poolcheck::fuzz

@@ -1,0 +1,70 @@
+// What every poolcheck fuzz target is: a check function that turns one input
+// into a readable report when something is wrong. The libFuzzer entry point,
+// the engine-less replay driver and the unit tests all call the same
+// function, so a crash found by the fuzzer replays anywhere, and a broken
+// allocator proves in a unit test that the target can fail.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "fuzz/recycled_blocks.h"
+#include "model/checker.h"
+#include "model/op_codec.h"
+#include "model/ops.h"
+
+namespace poolcheck::fuzz {
+
+// A failure report, or nullopt when the input passed.
+using Report = std::optional<std::string>;
+
+struct FuzzTarget {
+  const char* name;
+  // One fuzzer input, exactly as libFuzzer hands it over.
+  Report (*check_bytes)(std::span<const std::uint8_t> bytes);
+  // A text `.ops` file already parsed (scenarios, regressions), or nullptr
+  // when the target takes text files as raw bytes too.
+  Report (*check_sequence)(std::span<const Op> ops, const Settings& settings);
+};
+
+// Each target's .cc defines its own; the replay driver links one of them.
+extern const FuzzTarget kFuzzTarget;
+
+// The body of every LLVMFuzzerTestOneInput: a report is a crash, printed
+// first so that libFuzzer's log says what went wrong before the stack.
+int run_or_abort(const FuzzTarget& target, const std::uint8_t* data, std::size_t size);
+
+// Streams a fuzzer input into a new `Checker` (DifferentialChecker or
+// InvariantChecker: made from settings and an upstream, with step(op) and
+// finish() returning std::optional<Divergence>). The decoder sizes each op
+// from the room `room_of(checker)` reports, so that it is decided by the
+// state it will meet. The ops are kept only for the report.
+template <class Checker, class RoomOf>
+Report run_decoded(std::span<const std::uint8_t> bytes, RoomOf room_of) {
+  OpDecoder decoder(bytes);
+  Checker checker(decoder.settings(), &recycled_blocks());
+  std::vector<Op> ops;
+  ops.reserve(bytes.size());  // every op takes at least one byte
+  while (std::optional<Op> op = decoder.next(room_of(checker))) {
+    ops.push_back(*op);
+    if (checker.step(*op)) break;
+  }
+  if (std::optional<Divergence> failure = checker.finish()) return describe(*failure, ops, decoder.settings());
+  return std::nullopt;
+}
+
+// The same for a sequence that is already known (a text file).
+template <class Checker>
+Report run_sequence(std::span<const Op> ops, const Settings& settings) {
+  Checker checker(settings, &recycled_blocks());
+  for (const Op& op : ops)
+    if (checker.step(op)) break;
+  if (std::optional<Divergence> failure = checker.finish()) return describe(*failure, ops, settings);
+  return std::nullopt;
+}
+
+}  // namespace poolcheck::fuzz

@@ -1,0 +1,24 @@
+// fuzz_ops_text's check: the text parser on arbitrary bytes. Whatever the
+// input, parse_ops either accepts it or names a line and a problem; what it
+// accepts prints back to text that parses to the same ops and settings, and,
+// where the binary form can carry it, encodes to bytes that decode to the
+// same ops (model/op_codec.h promises text -> binary -> text is the identity).
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "fuzz/fuzz_target.h"
+#include "model/ops.h"
+
+namespace poolcheck::fuzz {
+
+// How accepted ops are printed back; a parameter so that a test can show
+// that a wrong printer is caught.
+using Printer = std::string (*)(std::span<const Op> ops, const Settings& settings);
+std::string print_ops(std::span<const Op> ops, const Settings& settings);  // to_text
+
+Report check_ops_text(std::string_view text, Printer print = &print_ops);
+
+}  // namespace poolcheck::fuzz

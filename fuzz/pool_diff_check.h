@@ -1,0 +1,26 @@
+// fuzz_pool_diff's check: the allocator against the reference model, every
+// invariant of DifferentialChecker after every op. The decoder takes the room
+// from the model, so a fuzz input means the same ops whatever the allocator
+// does, and `poolcheck convert` turns it into the text the fuzzer ran.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "allocator/pool_allocator.h"
+#include "fuzz/fuzz_target.h"
+#include "model/checker.h"
+
+namespace poolcheck::fuzz {
+
+template <class Allocator = PoolAllocator>
+Report check_pool_diff(std::span<const std::uint8_t> bytes) {
+  return run_decoded<DifferentialChecker<Allocator>>(bytes, [](const auto& c) { return c.model().room(); });
+}
+
+template <class Allocator = PoolAllocator>
+Report check_pool_diff_sequence(std::span<const Op> ops, const Settings& settings) {
+  return run_sequence<DifferentialChecker<Allocator>>(ops, settings);
+}
+
+}  // namespace poolcheck::fuzz

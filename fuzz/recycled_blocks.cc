@@ -1,0 +1,113 @@
+#include "fuzz/recycled_blocks.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cstdint>
+#include <new>
+
+#if defined(__has_include) && __has_include(<sanitizer/asan_interface.h>)
+#include <sanitizer/asan_interface.h>  // the macros do nothing without ASan
+#endif
+#ifndef ASAN_POISON_MEMORY_REGION
+#define ASAN_POISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#endif
+
+namespace poolcheck::fuzz {
+
+namespace {
+
+std::size_t size_class(std::size_t bytes) { return std::bit_ceil(bytes < 16 ? std::size_t{16} : bytes); }
+
+// A large block: its own mapping, the block placed so that it ends as close
+// to the guard page after it as its alignment (at most a page) allows.
+struct Mapping {
+  std::size_t length;  // guard page included
+  std::size_t offset;  // of the block in it
+};
+
+std::size_t page_size() {
+  static const std::size_t size = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+Mapping mapping_for(std::size_t bytes, std::size_t alignment) {
+  const std::size_t page = page_size();
+  const std::size_t usable = (bytes + page - 1) / page * page;
+  return {usable + page, (usable - bytes) / alignment * alignment};
+}
+
+void* map_block(std::size_t bytes, std::size_t alignment) {
+  if (alignment > page_size()) throw std::bad_alloc();  // the allocator asks for at most 4096
+  const Mapping m = mapping_for(bytes, alignment);
+  void* mapped = mmap(nullptr, m.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mapped == MAP_FAILED) throw std::bad_alloc();
+  auto* base = static_cast<std::byte*>(mapped);
+  const std::size_t usable = m.length - page_size();
+  mprotect(base + usable, page_size(), PROT_NONE);
+  ASAN_POISON_MEMORY_REGION(base, m.offset);
+  ASAN_POISON_MEMORY_REGION(base + m.offset + bytes, usable - m.offset - bytes);
+  return base + m.offset;
+}
+
+void unmap_block(void* block, std::size_t bytes, std::size_t alignment) {
+  const Mapping m = mapping_for(bytes, alignment);
+  std::byte* base = static_cast<std::byte*>(block) - m.offset;
+  // Shadow left poisoned would fail the next user of these addresses; only
+  // the slack was poisoned (unpoisoning all of a 2^30-byte block would write
+  // 128 MiB of shadow).
+  const std::size_t usable = m.length - page_size();
+  ASAN_UNPOISON_MEMORY_REGION(base, m.offset);
+  ASAN_UNPOISON_MEMORY_REGION(base + m.offset + bytes, usable - m.offset - bytes);
+  munmap(base, m.length);
+}
+
+}  // namespace
+
+RecycledBlocks::~RecycledBlocks() {
+  for (auto& [key, blocks] : free_) {
+    for (void* p : blocks) {
+      ASAN_UNPOISON_MEMORY_REGION(p, key.first);
+      std::pmr::new_delete_resource()->deallocate(p, key.first, key.second);
+    }
+  }
+}
+
+void* RecycledBlocks::do_allocate(std::size_t bytes, std::size_t alignment) {
+  if (bytes > kMaxClass) return map_block(bytes, alignment);
+  const std::size_t size = size_class(bytes);
+  void* p = nullptr;
+  auto it = free_.find({size, alignment});
+  if (it != free_.end() && !it->second.empty()) {
+    p = it->second.back();
+    it->second.pop_back();
+    kept_ -= size;
+  } else {
+    p = std::pmr::new_delete_resource()->allocate(size, alignment);
+    ASAN_POISON_MEMORY_REGION(p, size);
+  }
+  ASAN_UNPOISON_MEMORY_REGION(p, bytes);  // the rest of the class stays poisoned
+  return p;
+}
+
+void RecycledBlocks::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
+  if (bytes > kMaxClass) return unmap_block(p, bytes, alignment);
+  const std::size_t size = size_class(bytes);
+  if (kept_ + size > kMaxKept) {
+    ASAN_UNPOISON_MEMORY_REGION(p, size);
+    std::pmr::new_delete_resource()->deallocate(p, size, alignment);
+    return;
+  }
+  ASAN_POISON_MEMORY_REGION(p, size);
+  free_[{size, alignment}].push_back(p);
+  kept_ += size;
+}
+
+RecycledBlocks& recycled_blocks() {
+  static RecycledBlocks blocks;
+  return blocks;
+}
+
+}  // namespace poolcheck::fuzz

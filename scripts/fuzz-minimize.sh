@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Minimizes a crash found by a fuzz target (-minimize_crash) and keeps it:
+# for the allocator targets as a text regression corpus/regressions/NAME.ops
+# (ops from `poolcheck convert`, headed by what diverged); for fuzz_ops_text
+# as corpus/fuzz_ops_text/regression-NAME.
+#
+#   scripts/fuzz-minimize.sh CRASH [NAME [WHAT_IT_CAUGHT]]
+#
+# NAME defaults to TARGET-<first 8 hex of the minimized input's sha1>. The
+# target comes from the crash's path (build/fuzz-work/fuzz_X/...) unless
+# FUZZ_TARGET is set. FUZZ_MINIMIZE_SECONDS (default 60) bounds minimization.
+# Exit: 0 kept, 2 a problem (the input does not crash, a build failed).
+set -euo pipefail
+source "$(dirname "$0")/lib/fuzz-common.sh"
+
+{ [ $# -ge 1 ] && [ -f "$1" ]; } || fuzz_die "usage: scripts/fuzz-minimize.sh CRASH [NAME [WHAT_IT_CAUGHT]]"
+crash=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+target=${FUZZ_TARGET:-$(fuzz_target_of "$crash")}
+fuzz_is_target "$target" || fuzz_die "unknown target $target"
+seconds=${FUZZ_MINIMIZE_SECONDS:-60}
+[ "${FUZZ_SKIP_BUILD:-0}" = 1 ] || { fuzz_install_deps; fuzz_build_fuzzers; }
+
+binary=$fuzz_build_dir/fuzz/$target
+work=$fuzz_work_dir/$target/minimize
+mkdir -p "$work"
+mapfile -t options < <(fuzz_options "$target")
+if "$binary" "${options[@]}" "$crash" >"$work/check.log" 2>&1; then
+  fuzz_die "$crash does not crash $target (fixed already?); see ${work#"$fuzz_root"/}/check.log"
+fi
+
+minimized=$work/$(basename "$crash").min
+fuzz_log "minimizing for ${seconds}s with $target -minimize_crash=1"
+"$binary" -minimize_crash=1 -max_total_time="$seconds" -exact_artifact_path="$minimized" "${options[@]}" "$crash" \
+  >"$work/minimize.log" 2>&1 || true
+[ -s "$minimized" ] || cp "$crash" "$minimized"  # nothing smaller crashed the same way
+fuzz_log "$(wc -c <"$crash") bytes -> $(wc -c <"$minimized") bytes"
+name=${2:-$target-$(sha1sum "$minimized" | cut -c1-8)}
+
+if [ "$target" = fuzz_ops_text ]; then
+  out=$fuzz_root/corpus/fuzz_ops_text/regression-$name
+  cp "$minimized" "$out"
+  echo "kept ${out#"$fuzz_root"/}; replay: scripts/replay.sh ${out#"$fuzz_root"/}"
+  exit 0
+fi
+
+# The report names the check, the op, expected and actual; its ops are the
+# sequence the target ran (for fuzz_pool_invariants, with the room the
+# allocator reported, so they come from the report and not from convert).
+"$fuzz_build_dir/fuzz/${target}_replay" "$minimized" >"$work/report.txt" 2>&1 || true
+grep -q '^# divergence' "$work/report.txt" || fuzz_die "no divergence report; see ${work#"$fuzz_root"/}/report.txt"
+out=$fuzz_root/corpus/regressions/$name.ops
+{
+  echo "# Regression $name: found by $target, minimized from $(basename "$crash")."
+  [ -z "${3:-}" ] || echo "# It caught: $3"
+  echo "# The divergence it reported:"
+  sed -n '/^# divergence/,/^# the sequence/p' "$work/report.txt" | grep -v '^# the sequence' | sed 's/^# /#   /'
+  if [ "$target" = fuzz_pool_diff ]; then
+    "$fuzz_build_dir/model/poolcheck" convert "$minimized"
+  else
+    sed -n '/^# the sequence/,$p' "$work/report.txt" | tail -n +2
+  fi
+} >"$out"
+
+echo "kept ${out#"$fuzz_root"/}:"
+sed 's/^/  | /' "$out"
+if "$fuzz_build_dir/model/poolcheck" replay --quiet "$out" >"$work/replay.txt" 2>&1; then
+  echo "poolcheck replay passes it: the bug is not in this build (fixed, or the text lost what the input held)"
+else
+  echo "poolcheck replay fails on it, as it should until the bug is fixed"
+fi
