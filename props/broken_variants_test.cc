@@ -1,0 +1,202 @@
+// The properties can fail: each deliberately broken allocator is caught by
+// the property aimed at its bug (and, but for the one only failure
+// injection reveals, by the stateful test), RapidCheck shrinks the
+// counterexample to at most a stated number of ops, and the file written
+// for it is a real regression:
+//   - it loads with the loader `poolcheck replay` uses;
+//   - replayed on the broken variant, it diverges at the same op with the
+//     same check as the property reported;
+//   - replayed on the correct allocator, in process and with the
+//     `poolcheck replay` binary, it passes (exit 0), as a file committed to
+//     corpus/regressions/ must.
+// Fixed RapidCheck parameters (kVariantParams), independent of RC_PARAMS
+// and of the soak, so the shrunk lengths are the same on every run.
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+
+#include "allocator/pool_allocator.h"
+#include "model/checker.h"
+#include "model/sequence_file.h"
+#include "props/broken_rules.h"
+#include "props/broken_wrappers.h"
+#include "props/checked_run.h"
+#include "props/counterexample.h"
+#include "props/properties.h"
+
+#ifndef POOLCHECK_BINARY
+#error "POOLCHECK_BINARY must name the poolcheck executable"
+#endif
+
+namespace poolcheck::props {
+namespace {
+
+enum class Property { kStateful, kPlacement, kBounds, kAlignment, kOverlap, kContent, kStatistics, kRecycling, kFailure };
+
+constexpr std::array<const char*, 9> kPropertyNames = {"stateful",   "placement", "bounds",
+                                                       "alignment",  "overlap",   "content",
+                                                       "statistics", "recycling", "failure"};
+
+// Only the pairs listed below are instantiated: each property is a lot of
+// RapidCheck template code, and this file is the build's longest compile.
+template <class Allocator, Property P>
+void run_property() {
+  if constexpr (P == Property::kStateful) commands_agree_with_the_model<Allocator>();
+  if constexpr (P == Property::kPlacement) placement_agrees_with_the_model<Allocator>();
+  if constexpr (P == Property::kBounds) buffers_stay_in_bounds<Allocator>();
+  if constexpr (P == Property::kAlignment) alignment_holds_under_several_alignments<Allocator>();
+  if constexpr (P == Property::kOverlap) live_buffers_never_overlap<Allocator>();
+  if constexpr (P == Property::kContent) content_survives_until_release<Allocator>();
+  if constexpr (P == Property::kStatistics) statistics_agree_and_drain<Allocator>();
+  if constexpr (P == Property::kRecycling) pools_recycle_only_when_dead_within_the_cache_bound<Allocator>();
+  if constexpr (P == Property::kFailure) upstream_failure_is_atomic<Allocator>();
+}
+
+struct VariantCase {
+  const char* variant;
+  Property property;
+  std::size_t max_ops;  // the shrunk counterexample is at most this long
+  std::function<void()> run;
+  std::function<std::optional<Divergence>(std::span<const Op>, const Settings&, std::uint64_t)> replay;
+  std::string name() const { return std::string(variant) + "_by_" + kPropertyNames[static_cast<int>(property)]; }
+};
+
+void PrintTo(const VariantCase& c, std::ostream* os) { *os << c.name(); }
+
+template <class Allocator, Property P>
+VariantCase caught(const char* variant, std::size_t max_ops) {
+  return {variant, P, max_ops, &run_property<Allocator, P>, &first_divergence<Allocator>};
+}
+
+std::vector<VariantCase> variant_cases() {
+  using namespace broken;
+  using P = Property;
+  return {
+      caught<NoAlignmentAllocator, P::kAlignment>("NoAlignment", 2),
+      caught<NoAlignmentAllocator, P::kStateful>("NoAlignment", 2),
+      caught<OverRoundingAllocator, P::kPlacement>("OverRounding", 2),
+      caught<OverRoundingAllocator, P::kStateful>("OverRounding", 2),
+      caught<OffByOneRoomAllocator, P::kBounds>("OffByOneRoom", 4),
+      caught<OffByOneRoomAllocator, P::kStateful>("OffByOneRoom", 4),
+      caught<ThresholdInclusiveAllocator, P::kPlacement>("ThresholdInclusive", 2),
+      caught<ThresholdInclusiveAllocator, P::kStateful>("ThresholdInclusive", 2),
+      caught<UnsignedRoomAllocator, P::kBounds>("UnsignedRoom", 5),
+      caught<UnsignedRoomAllocator, P::kStateful>("UnsignedRoom", 5),
+      caught<RecycleTooEarlyAllocator, P::kRecycling>("RecycleTooEarly", 4),
+      caught<RecycleTooEarlyAllocator, P::kOverlap>("RecycleTooEarly", 4),
+      caught<RecycleTooEarlyAllocator, P::kContent>("RecycleTooEarly", 4),
+      caught<RecycleTooEarlyAllocator, P::kStateful>("RecycleTooEarly", 4),
+      caught<NoTailWasteAllocator, P::kStatistics>("NoTailWaste", 4),
+      caught<NoTailWasteAllocator, P::kStateful>("NoTailWaste", 4),
+      caught<SkipAlignAfterFromAllocator, P::kAlignment>("SkipAlignAfterFrom", 2),
+      caught<SkipAlignAfterFromAllocator, P::kStateful>("SkipAlignAfterFrom", 2),
+      caught<CacheBoundOffByOneAllocator, P::kRecycling>("CacheBoundOffByOne", 4),
+      caught<CacheBoundOffByOneAllocator, P::kStateful>("CacheBoundOffByOne", 4),
+      caught<LeakOnUpstreamFailureAllocator, P::kFailure>("LeakOnUpstreamFailure", 2),
+  };
+}
+
+// Fixed, and independent of RC_PARAMS: the search stops at the first
+// failing case, so a generous max_success costs nothing when a variant is
+// caught early.
+rc::detail::TestParams variant_params() {
+  rc::detail::TestParams params;
+  params.seed = 1;
+  params.maxSuccess = 2000;
+  params.maxSize = 100;
+  return params;
+}
+
+// Expected failures should not end the run with "Some of your RapidCheck
+// properties had failures", so the search reports to no one.
+class SilentListener : public rc::detail::TestListener {
+ public:
+  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+};
+
+// The divergence line of a report: "# divergence (check) at op N: op".
+std::string divergence_line(const std::string& report) {
+  const std::size_t at = report.find("# divergence");
+  if (at == std::string::npos) return {};
+  return report.substr(at, report.find('\n', at) - at);
+}
+
+struct Replay {
+  int exit_code = -1;
+  std::string output;
+};
+Replay run_poolcheck_replay(const std::filesystem::path& file) {
+  Replay replay;
+  const std::string command = std::string("'") + POOLCHECK_BINARY + "' replay '" + file.string() + "' 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return replay;
+  char chunk[512];
+  while (std::fgets(chunk, sizeof chunk, pipe) != nullptr) replay.output += chunk;
+  const int status = pclose(pipe);
+  replay.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return replay;
+}
+
+class BrokenVariant : public ::testing::TestWithParam<VariantCase> {};
+
+TEST_P(BrokenVariant, IsCaughtAndItsCounterexampleReplays) {
+  const VariantCase& c = GetParam();
+  const std::string name = "BrokenVariant." + c.name();
+  ScopedCounterexampleName file_name(name);
+  const std::filesystem::path path = counterexample_dir() / (name + ".ops");
+  std::filesystem::remove(path);
+
+  rc::detail::TestMetadata metadata{name, name};
+  SilentListener listener;
+  const rc::detail::TestResult result = rc::detail::checkTestable(c.run, metadata, variant_params(), listener);
+  rc::detail::FailureResult failure;
+  ASSERT_TRUE(result.match(failure)) << c.variant << " was not caught by the " << kPropertyNames[static_cast<int>(c.property)]
+                                     << " property";
+  EXPECT_NE(failure.description.find(path.string()), std::string::npos) << "the failure names its file";
+
+  rc::detail::Configuration config = rc::detail::configuration();
+  config.testParams = variant_params();
+  config.reproduce[name] = failure.reproduce;
+
+  LoadResult loaded = load_sequence(path);
+  ASSERT_TRUE(loaded.file) << (loaded.error ? loaded.error->to_string() : "no file");
+  const SequenceFile& file = *loaded.file;
+  std::string error;
+  const std::string text = read_file(path, error).value_or("");
+  const std::uint64_t k = injected_request(text).value_or(0);
+
+  std::printf("[variant] %-22s by %-10s caught after %3d passing cases; shrunk to %zu ops (bound %zu)%s: %s\n",
+              c.variant, kPropertyNames[static_cast<int>(c.property)], failure.numSuccess, file.ops.size(), c.max_ops,
+              k ? (", upstream request " + std::to_string(k) + " failing").c_str() : "", path.c_str());
+  std::printf("[variant]   %s\n[variant]   RC_PARAMS=\"%s\"\n", divergence_line(text).c_str(),
+              rc::detail::configToMinimalString(config).c_str());
+  EXPECT_LE(file.ops.size(), c.max_ops) << text;
+
+  const std::optional<Divergence> again = c.replay(file.ops, file.settings, k);
+  ASSERT_TRUE(again) << "the counterexample no longer fails on " << c.variant << "\n" << text;
+  EXPECT_EQ(divergence_line(describe(*again, file.ops, file.settings)), divergence_line(text));
+
+  const std::optional<Divergence> correct = first_divergence<PoolAllocator>(file.ops, file.settings, k);
+  EXPECT_FALSE(correct) << describe(*correct, file.ops, file.settings);
+  const Replay replay = run_poolcheck_replay(path);
+  EXPECT_EQ(replay.exit_code, 0) << replay.output;
+  EXPECT_NE(replay.output.find("1 ok"), std::string::npos) << replay.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, BrokenVariant, ::testing::ValuesIn(variant_cases()),
+                         [](const ::testing::TestParamInfo<VariantCase>& info) { return info.param.name(); });
+
+}  // namespace
+}  // namespace poolcheck::props

@@ -1,0 +1,196 @@
+#include "props/intents.h"
+
+#include <algorithm>
+#include <deque>
+#include <iterator>
+
+#include "model/op_codec.h"
+
+namespace poolcheck::props {
+
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+// clang 14 has no deduction for aggregates yet.
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+std::uint64_t saturating_sub(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
+
+// What an op adds toward the budget; requests beyond kMaxRequest fail
+// without touching memory, so they are free.
+std::uint64_t request_cost(const Op& op) {
+  return creates_buffer(op) && !exceeds_max_request(op) ? op.a : 0;
+}
+
+// Pushes and applies `op` if the budget allows; the outcome if it ran.
+std::optional<Outcome> run(const Op& op, GenState& state, std::vector<Op>& out) {
+  if (!state.affordable(op)) return std::nullopt;
+  out.push_back(op);
+  return state.apply(op);
+}
+
+void emit_alloc(const AllocIntent& intent, GenState& state, std::vector<Op>& out) {
+  run(Op::alloc(resolve(intent.size, state)), state, out);
+}
+
+void emit_from(const FromIntent& intent, GenState& state, std::vector<Op>& out) {
+  const std::uint64_t reserve = resolve(intent.reserve, state);
+  std::uint64_t kept = reserve;
+  if (intent.kept == KeptEdge::kNone) kept = 0;
+  // reserve + 1 cannot overflow: sizes stay far below 2^64.
+  if (intent.kept == KeptEdge::kPart) kept = intent.literal % (reserve + 1);
+  run(Op::from(reserve, kept), state, out);
+}
+
+void emit_release(const ReleaseIntent& intent, GenState& state, std::vector<Op>& out) {
+  const auto live = state.live();
+  if (live.empty()) return;
+  std::size_t at = 0;
+  if (intent.pick == ReleasePick::kNewest) at = live.size() - 1;
+  if (intent.pick == ReleasePick::kAny) at = intent.index % live.size();
+  run(Op::release(live[at]), state, out);
+}
+
+void emit_churn(const ChurnIntent& intent, GenState& state, std::vector<Op>& out) {
+  std::deque<std::uint64_t> mine;  // this run's live buffers, oldest first
+  for (std::uint32_t round = 0; round < intent.rounds; ++round) {
+    const std::optional<Outcome> made = run(Op::alloc(resolve(intent.size, state)), state, out);
+    if (!made) return;  // out of budget: the run ends here
+    if (made->kind == Outcome::Kind::kBuffer) mine.push_back(made->buffer);
+    if (mine.size() > intent.window) {
+      run(Op::release(mine.front()), state, out);
+      mine.pop_front();
+    }
+  }
+}
+
+std::string describe(const SizeIntent& size) {
+  const std::string literal = std::to_string(size.literal);
+  switch (size.edge) {
+    case SizeEdge::kSmall: return "small(" + literal + ")";
+    case SizeEdge::kZero: return "0";
+    case SizeEdge::kOne: return "1";
+    case SizeEdge::kAlignmentMinusOne: return "alignment-1";
+    case SizeEdge::kAlignmentPlusOne: return "alignment+1";
+    case SizeEdge::kThresholdMinusOne: return "threshold-1";
+    case SizeEdge::kThreshold: return "threshold";
+    case SizeEdge::kPooledScaled: return "pooled-scaled(" + literal + ")";
+    case SizeEdge::kScaled: return "scaled(" + literal + ")";
+    case SizeEdge::kRoom: return "room";
+    case SizeEdge::kRoomPlusOne: return "room+1";
+    case SizeEdge::kBeyondMaxRequest: return "beyond-max(" + literal + ")";
+  }
+  return "?";
+}
+
+}  // namespace
+
+bool GenState::affordable(const Op& op) const {
+  return requested_ + request_cost(op) <= kMaxDecodedBytes;
+}
+
+Outcome GenState::apply(const Op& op) {
+  requested_ += request_cost(op);
+  const Outcome outcome = model_.apply(op);
+  if (outcome.kind == Outcome::Kind::kBuffer) live_.push_back(outcome.buffer);
+  if (op.kind == OpKind::kRelease) live_.erase(std::find(live_.begin(), live_.end(), op.a));
+  return outcome;
+}
+
+std::uint64_t resolve(const SizeIntent& size, const GenState& state) {
+  const ReferenceModel& model = state.model();
+  const std::uint64_t pool_size = model.pool_size();
+  const std::uint64_t threshold = pool_size / 2;
+  const std::uint64_t alignment = state.settings().alignment;
+  // Before the first pool, the room is that of the pool about to be made;
+  // after rounding past the end it is negative, and no request fits.
+  const std::optional<std::int64_t> room = model.room();
+  const std::uint64_t left = room ? static_cast<std::uint64_t>(std::max<std::int64_t>(*room, 0)) : pool_size;
+  switch (size.edge) {
+    case SizeEdge::kSmall: return size.literal % 64;
+    case SizeEdge::kZero: return 0;
+    case SizeEdge::kOne: return 1;
+    case SizeEdge::kAlignmentMinusOne: return alignment - 1;
+    case SizeEdge::kAlignmentPlusOne: return alignment + 1;
+    case SizeEdge::kThresholdMinusOne: return saturating_sub(threshold, 1);
+    case SizeEdge::kThreshold: return threshold;
+    case SizeEdge::kPooledScaled: return std::max<std::uint64_t>(1, threshold * (size.literal % 256) / 256);
+    case SizeEdge::kScaled: return pool_size * (size.literal % 256) / 128;
+    case SizeEdge::kRoom: return left;
+    case SizeEdge::kRoomPlusOne: return left + 1;
+    case SizeEdge::kBeyondMaxRequest: return kMaxRequest + 1 + size.literal % 4;
+  }
+  return 0;
+}
+
+std::uint64_t resolve(const PoolSizeIntent& pool_size, const Settings& settings) {
+  const std::uint64_t literal = pool_size.literal;
+  const std::uint64_t alignment = settings.alignment;
+  switch (pool_size.edge) {
+    case PoolSizeEdge::kDefault: return kDefaultPoolSize;
+    case PoolSizeEdge::kTiny: return kTinyPoolSizes[literal % std::size(kTinyPoolSizes)];
+    case PoolSizeEdge::kMisaligned: {
+      // A multiple of the alignment plus 1 .. alignment - 1.
+      const std::uint64_t multiple = alignment * (1 + literal % 64);
+      return std::min<std::uint64_t>(multiple + 1 + (literal / 64) % std::max<std::uint64_t>(alignment - 1, 1),
+                                     kMaxPoolSize);
+    }
+    case PoolSizeEdge::kScaled: return 16 + literal % 16384;
+    case PoolSizeEdge::kLarge:
+      // Not at literal 0, where shrinking heads.
+      if (literal % kLargestPoolOneIn == kLargestPoolOneIn - 1) return kMaxPoolSize;
+      return kLargePoolSizes[(literal / kLargestPoolOneIn) % std::size(kLargePoolSizes)];
+  }
+  return kDefaultPoolSize;
+}
+
+void emit(const Intent& intent, GenState& state, std::vector<Op>& out) {
+  std::visit(Overloaded{
+                 [&](const AllocIntent& i) { emit_alloc(i, state, out); },
+                 [&](const FromIntent& i) { emit_from(i, state, out); },
+                 [&](const ReleaseIntent& i) { emit_release(i, state, out); },
+                 [&](const PoolSizeIntent& i) { run(Op::pool_size(resolve(i, state.settings())), state, out); },
+                 [&](const ChurnIntent& i) { emit_churn(i, state, out); },
+             },
+             intent);
+}
+
+std::vector<Op> realize(std::span<const Intent> intents, const Settings& settings) {
+  GenState state(settings);
+  std::vector<Op> ops;
+  for (const Intent& intent : intents) emit(intent, state, ops);
+  return ops;
+}
+
+std::string describe(const Intent& intent) {
+  return std::visit(
+      Overloaded{
+          [](const AllocIntent& i) { return "alloc " + describe(i.size); },
+          [](const FromIntent& i) {
+            std::string kept = i.kept == KeptEdge::kAll    ? "all"
+                               : i.kept == KeptEdge::kNone ? "none"
+                                                           : "part(" + std::to_string(i.literal) + ")";
+            return "from " + describe(i.reserve) + " keep " + kept;
+          },
+          [](const ReleaseIntent& i) {
+            return std::string("release ") + (i.pick == ReleasePick::kOldest   ? "oldest"
+                                              : i.pick == ReleasePick::kNewest ? "newest"
+                                                                               : "any(" + std::to_string(i.index) + ")");
+          },
+          [](const PoolSizeIntent& i) {
+            static constexpr const char* kNames[] = {"default", "tiny", "misaligned", "scaled", "large"};
+            return std::string("pool_size ") + kNames[static_cast<int>(i.edge)] + "(" + std::to_string(i.literal) + ")";
+          },
+          [](const ChurnIntent& i) {
+            return "churn " + std::to_string(i.rounds) + "x alloc " + describe(i.size) + " window " +
+                   std::to_string(i.window);
+          },
+      },
+      intent);
+}
+
+}  // namespace poolcheck::props

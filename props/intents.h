@@ -1,0 +1,136 @@
+// Intents: what the property generators choose, before it becomes ops.
+//
+// An intent names an edge ("the exact room left", "threshold - 1", "release
+// the oldest live buffer") instead of a number. It becomes concrete ops only
+// against a running ReferenceModel, the way model/op_codec.cc's decoder reads
+// model.room(). Generating intents rather than ops is what keeps shrinking
+// meaningful: when RapidCheck drops an earlier op, "alloc room" still fills
+// the pool exactly and "release oldest" still names a live buffer, so every
+// shrunk candidate is a valid sequence that still aims at the same edge.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/ops.h"
+#include "model/reference_model.h"
+
+namespace poolcheck::props {
+
+// Request sizes, relative to the state they meet. Declaration order is shrink
+// order (props/generators.cc): RapidCheck tries the earlier edges first, and
+// the earlier ones depend less on what came before, so a shrunk intent keeps
+// failing when the ops before it are gone.
+enum class SizeEdge : std::uint8_t {
+  kZero,
+  kOne,
+  kSmall,              // literal % 64
+  kAlignmentMinusOne,
+  kAlignmentPlusOne,
+  kThresholdMinusOne,  // the largest pooled request
+  kThreshold,          // the smallest unpooled request
+  kPooledScaled,       // max(1, threshold * (literal % 256) / 256): pooled when any size is
+  kScaled,             // pool_size * (literal % 256) / 128, anywhere in [0, 2 * pool_size)
+  kRoom,               // fills the current pool exactly
+  kRoomPlusOne,        // one byte too many: a new pool
+  kBeyondMaxRequest,   // kMaxRequest + 1 + literal % 4: std::length_error
+};
+inline constexpr std::size_t kSizeEdges = static_cast<std::size_t>(SizeEdge::kBeyondMaxRequest) + 1;
+struct SizeIntent {
+  SizeEdge edge = SizeEdge::kSmall;
+  std::uint32_t literal = 0;
+};
+
+// The other choices too are in shrink order, simplest first.
+// How much of its reservation `from R A` keeps.
+enum class KeptEdge : std::uint8_t { kAll, kNone, kPart };  // A = R, A = 0, A = literal % (R + 1)
+// Which live buffer a release names, in creation order.
+enum class ReleasePick : std::uint8_t { kOldest, kNewest, kAny };  // kAny: index % live count
+// New pool_size settings.
+enum class PoolSizeEdge : std::uint8_t {
+  kDefault,     // 8192
+  kTiny,        // 0, 1, 2, 3, 7, 9, 101
+  kMisaligned,  // not a multiple of the alignment (when the alignment is > 1)
+  kScaled,      // 16 + literal % 16384
+  kLarge,       // 65536 or 2^20; 2^30 (the largest) once in 32
+};
+
+struct AllocIntent {
+  SizeIntent size;
+};
+struct FromIntent {
+  SizeIntent reserve;
+  KeptEdge kept = KeptEdge::kAll;
+  std::uint32_t literal = 0;
+};
+struct ReleaseIntent {
+  ReleasePick pick = ReleasePick::kOldest;
+  std::uint32_t index = 0;
+};
+struct PoolSizeIntent {
+  PoolSizeEdge edge = PoolSizeEdge::kDefault;
+  std::uint32_t literal = 0;
+};
+// A long run in one intent: `rounds` allocations of `size`, each followed by
+// the release of this run's oldest buffer once more than `window` are live.
+// Pools fill, fall behind, die and come back from the cache.
+struct ChurnIntent {
+  std::uint32_t rounds = 1;
+  std::uint32_t window = 0;
+  SizeIntent size;
+};
+using Intent = std::variant<AllocIntent, FromIntent, ReleaseIntent, PoolSizeIntent, ChurnIntent>;
+
+// The values behind the tiny and large pool_size edges. The largest, 2^30,
+// is drawn once in kLargestPoolOneIn large picks: a pool that big costs
+// nothing natively (untouched memory), but under AddressSanitizer freeing it
+// poisons 128 MiB of shadow: 32768 page faults, about 0.4 s here (estimate).
+inline constexpr std::uint64_t kTinyPoolSizes[] = {0, 1, 2, 3, 7, 9, 101};
+inline constexpr std::uint64_t kLargePoolSizes[] = {65536, std::uint64_t{1} << 20};
+inline constexpr std::uint64_t kLargestPoolOneIn = 32;
+
+// The generator's running state: the reference model, the live buffers in
+// creation order (so that "oldest" and "newest" mean something), and how
+// many bytes the sequence has requested. Copyable, so it can be rc::state's
+// model.
+class GenState {
+ public:
+  explicit GenState(const Settings& settings = {}) : model_(settings) {}
+
+  const ReferenceModel& model() const { return model_; }
+  const Settings& settings() const { return model_.settings(); }
+  std::span<const std::uint64_t> live() const { return live_; }
+  std::uint64_t requested() const { return requested_; }
+
+  // Whether the op keeps the sequence within kMaxDecodedBytes of requests
+  // (the fuzzers' budget too): it bounds the bytes the checker fills and the
+  // page faults a sequence can cost.
+  bool affordable(const Op& op) const;
+  Outcome apply(const Op& op);
+
+ private:
+  ReferenceModel model_;
+  std::vector<std::uint64_t> live_;
+  std::uint64_t requested_ = 0;
+};
+
+// The concrete size an intent names in this state.
+std::uint64_t resolve(const SizeIntent& size, const GenState& state);
+std::uint64_t resolve(const PoolSizeIntent& pool_size, const Settings& settings);
+
+// Appends the intent's ops to `out`, applying each to `state`. An intent can
+// yield nothing: a release with no live buffer, a request past the budget.
+void emit(const Intent& intent, GenState& state, std::vector<Op>& out);
+
+// The ops of a whole intent sequence, from a fresh state.
+std::vector<Op> realize(std::span<const Intent> intents, const Settings& settings);
+
+// "alloc room+1", "from threshold-1 keep none", "churn 12x scaled(40) window 2".
+std::string describe(const Intent& intent);
+
+}  // namespace poolcheck::props
