@@ -21,8 +21,9 @@ TEST(EdgeCensus, GeneralProfileHitsEveryEdge) {
 }
 
 TEST(EdgeCensus, TallyCountsWhatTheModelDid) {
-  // pool_size 101: 49 at 0, 45 at 56 (offset rounds to 104, past the end),
-  // then 1 byte needs a new pool; 16 bytes of 32 fill... see each line.
+  // pool_size 101: 49 at 0, 45 at 56 (the offset rounds to 104, past the
+  // end), so 1 byte needs a new pool; then two releases, an unpooled alloc
+  // (50 is the threshold) and a from that keeps nothing.
   const std::vector<Op> ops = {Op::pool_size(101), Op::alloc(49), Op::alloc(45), Op::alloc(1),
                                Op::release(0),     Op::release(2), Op::alloc(50), Op::from(16, 0)};
   EdgeCensus census;
@@ -38,6 +39,24 @@ TEST(EdgeCensus, TallyCountsWhatTheModelDid) {
   EXPECT_EQ(hits(Edge::kFromKeepNone), 1u);
   EXPECT_EQ(hits(Edge::kPoolDiesOnRelease), 0u);  // pool 0 still holds buffer 1
   EXPECT_EQ(census.sequences, 1u);
+}
+
+TEST(EdgeCensus, TallyCountsDeathsReuseAndAFullCache) {
+  // Pool 0 holds buffers 0 and 1; buffer 2 starts pool 1; releasing 0 and 1
+  // kills pool 0, which goes to the cache, or upstream when the cache holds
+  // nothing. Two more allocations start pool 2, from the cache if it can.
+  const std::vector<Op> ops = {Op::alloc(4095), Op::alloc(4095), Op::alloc(4095), Op::release(0),
+                               Op::release(1),  Op::alloc(4095), Op::alloc(4095)};
+  auto count = [&](std::size_t cache_limit, Edge e) {
+    EdgeCensus census;
+    tally(Settings{.cache_limit = cache_limit}, ops, census);
+    return census.hits[static_cast<std::size_t>(e)];
+  };
+  EXPECT_EQ(count(0, Edge::kPoolDiesOnRelease), 1u);
+  EXPECT_EQ(count(0, Edge::kCacheFull), 1u);
+  EXPECT_EQ(count(0, Edge::kPoolReused), 0u);
+  EXPECT_EQ(count(1, Edge::kCacheFull), 0u);
+  EXPECT_EQ(count(1, Edge::kPoolReused), 1u);
 }
 
 }  // namespace
