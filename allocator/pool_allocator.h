@@ -89,7 +89,8 @@ class BasicPoolAllocator {
       : alignment_(options.alignment),
         upstream_(options.upstream),
         block_alignment_(std::max(options.alignment, alignof(std::max_align_t))),
-        cache_limit_(options.cache_limit) {
+        cache_limit_(options.cache_limit),
+        pool_alignment_(Rules::pool_alignment(options.alignment)) {
     if (!is_power_of_two(alignment_) || alignment_ > kMaxAlignment)
       throw std::invalid_argument("alignment must be a power of two up to 4096");
     if (upstream_ == nullptr) throw std::invalid_argument("upstream must not be null");
@@ -128,6 +129,39 @@ class BasicPoolAllocator {
     return carve(kept);
   }
 
+  // Buffer.allocUnsafe(n, alignment) (Node v26.8+): `alignment` must be a
+  // power of two up to kMaxRequestAlignment (else std::invalid_argument).
+  // Above kPoolBaseAlignment, or at or above the threshold, the buffer gets a
+  // block of its own aligned to `alignment`; otherwise the offset is rounded
+  // up to `alignment` before the room check. A separate entry, so that
+  // allocate(n) keeps its fast path as it is.
+  Buffer allocate(std::size_t n, std::size_t alignment) {
+    check_alignment(alignment);
+    if (n == 0) return make_empty();
+    if (Rules::is_unpooled_aligned(n, alignment, threshold_)) return allocate_aligned_block(n, alignment);
+    if constexpr (!Rules::pads_before_room_check) {
+      if (current_ == nullptr || Rules::needs_new_pool(capacity_, offset_, n)) start_pool();
+      pad_offset_to(alignment);
+      return carve(n);
+    }
+    if (current_ == nullptr || Rules::needs_new_pool(capacity_, round_up(offset_, alignment), n)) {
+      start_pool();  // the skipped bytes are the old pool's tail waste, not padding
+      return carve(n);
+    }
+    pad_offset_to(alignment);
+    return carve(n);
+  }
+
+  // Buffer.allocUnsafeSlow(n, alignment): never pooled; a block of exactly n
+  // bytes aligned to `alignment` (and to block_alignment()); n == 0 gives an
+  // empty buffer.
+  Buffer allocate_slow(std::size_t n, std::size_t alignment = 1) {
+    check_alignment(alignment);
+    if constexpr (Rules::slow_is_pooled) return allocate(n, alignment);
+    if (n == 0) return make_empty();
+    return allocate_aligned_block(n, alignment);
+  }
+
   // Buffer.poolSize = n. Takes effect for the next allocation; the current
   // pool keeps its capacity.
   void set_pool_size(std::size_t n) {
@@ -138,8 +172,10 @@ class BasicPoolAllocator {
 
   std::size_t pool_size() const { return pool_size_; }
   std::size_t alignment() const { return alignment_; }
-  // Alignment of pool memory and unpooled blocks.
+  // Alignment of unpooled blocks (those asked for a larger alignment get it).
   std::size_t block_alignment() const { return block_alignment_; }
+  // Alignment of pool memory: at least kPoolBaseAlignment.
+  std::size_t pool_alignment() const { return pool_alignment_; }
   std::size_t cache_limit() const { return cache_limit_; }
   // capacity - offset of the current pool (negative after rounding past a
   // capacity that is not a multiple of the alignment); nullopt before the
@@ -241,6 +277,45 @@ class BasicPoolAllocator {
     return adopt_unpooled(exact.adopt(), kept);
   }
 
+  static void check_alignment(std::size_t alignment) {
+    if (!is_request_alignment(alignment))
+      throw std::invalid_argument("alignment must be a power of two up to 2^30");
+  }
+
+  // Rounds the current pool's offset up to a request's alignment; the bytes
+  // skipped are padding (the buffer that follows fits in the pool).
+  void pad_offset_to(std::size_t alignment) noexcept {
+    const std::size_t padded = round_up(offset_, alignment);
+    if (padded > offset_) stats_.padding_bytes += std::min(padded, capacity_) - std::min(offset_, capacity_);
+    offset_ = padded;
+  }
+
+  // An unpooled block for an aligned or slow request. A block aligned beyond
+  // block_alignment() is remembered, because it must go back upstream with
+  // the alignment it was asked with; the note is reserved before upstream is
+  // asked, so that a failure changes nothing.
+  Buffer allocate_aligned_block(std::size_t n, std::size_t alignment) {
+    check_request(n);
+    if (alignment <= block_alignment_)
+      return adopt_unpooled(static_cast<std::byte*>(upstream_->allocate(n, block_alignment_)), n);
+    over_aligned_.reserve(over_aligned_.size() + 1);
+    auto* data = static_cast<std::byte*>(upstream_->allocate(n, alignment));
+    over_aligned_.push_back({data, alignment});
+    return adopt_unpooled(data, n);
+  }
+
+  // The alignment an unpooled block was asked with.
+  std::size_t unpooled_alignment(std::byte* data) noexcept {
+    for (auto it = over_aligned_.begin(); it != over_aligned_.end(); ++it) {
+      if (it->data != data) continue;
+      const std::size_t alignment = it->alignment;
+      *it = over_aligned_.back();
+      over_aligned_.pop_back();
+      return alignment;
+    }
+    return block_alignment_;
+  }
+
   // Makes a new pool current. Strong guarantee: if upstream throws, nothing
   // has changed. The replaced pool dies if nothing refers to it, and its
   // memory is the first choice for the new pool.
@@ -299,7 +374,8 @@ class BasicPoolAllocator {
 
   [[gnu::noinline]] void release_unpooled(std::byte* data, std::size_t n) noexcept {
     stats_.unpooled_bytes -= n;
-    upstream_->deallocate(data, n, block_alignment_);
+    const std::size_t alignment = over_aligned_.empty() ? block_alignment_ : unpooled_alignment(data);
+    upstream_->deallocate(data, n, alignment);
   }
 
   void forget_live(Pool* pool) noexcept {
@@ -337,7 +413,7 @@ class BasicPoolAllocator {
   Pool* create_pool(std::size_t capacity) {
     const std::size_t header_at = round_up(capacity, alignof(Pool));
     const std::size_t block_bytes = header_at + sizeof(Pool);
-    auto* memory = static_cast<std::byte*>(upstream_->allocate(block_bytes, block_alignment_));
+    auto* memory = static_cast<std::byte*>(upstream_->allocate(block_bytes, pool_alignment_));
     Pool* pool = ::new (memory + header_at) Pool{memory, capacity, block_bytes};
     pool->next = blocks_;
     if (blocks_ != nullptr) blocks_->prev = pool;
@@ -352,7 +428,7 @@ class BasicPoolAllocator {
     std::byte* memory = pool->memory;
     const std::size_t block_bytes = pool->block_bytes;
     pool->~Pool();
-    upstream_->deallocate(memory, block_bytes, block_alignment_);
+    upstream_->deallocate(memory, block_bytes, pool_alignment_);
   }
 
   // Fast-path state first. memory_ and capacity_ copy the current pool's, so
@@ -373,6 +449,14 @@ class BasicPoolAllocator {
   std::uint64_t next_pool_number_ = 0;
   std::vector<Pool*> cache_;  // oldest first
   Pool* blocks_ = nullptr;
+  std::size_t pool_alignment_;
+  // Live unpooled blocks asked for an alignment above block_alignment_;
+  // rare (alignment > 64), so a short list.
+  struct OverAligned {
+    std::byte* data;
+    std::size_t alignment;
+  };
+  std::vector<OverAligned> over_aligned_;
 };
 
 using PoolAllocator = BasicPoolAllocator<>;

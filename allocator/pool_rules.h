@@ -1,4 +1,4 @@
-// The five decisions of the Node.js Buffer pool, in one place.
+// The decisions of the Node.js Buffer pool, in one place.
 //
 // BasicPoolAllocator asks these questions and nothing else decides placement.
 // They are a template parameter so that tests can build deliberately wrong
@@ -41,6 +41,23 @@ struct NodePoolRules {
   }
   // A pool that is no longer current may be recycled once nothing refers to it.
   static constexpr bool is_dead(std::uint32_t refs) { return refs == 0; }
+
+  // Per-request alignment (Buffer.allocUnsafe(size, alignment), Node v26.8+).
+  // Above kPoolBaseAlignment a pool could not promise the address, so the
+  // buffer gets its own block, as at or above the threshold.
+  static constexpr bool is_unpooled_aligned(std::size_t n, std::size_t alignment, std::size_t threshold) {
+    return alignment > kPoolBaseAlignment || n >= threshold;
+  }
+  // The offset is rounded up to the request's alignment before the room
+  // check, so the padding counts against the room.
+  static constexpr bool pads_before_room_check = true;
+  // Allocation-time alignment of pool memory: kPoolBaseAlignment, so that a
+  // requested alignment up to it holds for the address, not only the offset.
+  static constexpr std::size_t pool_alignment(std::size_t alignment) {
+    return alignment > kPoolBaseAlignment ? alignment : kPoolBaseAlignment;
+  }
+  // Buffer.allocUnsafeSlow: never pooled.
+  static constexpr bool slow_is_pooled = false;
 };
 
 }  // namespace poolcheck

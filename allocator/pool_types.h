@@ -16,6 +16,12 @@ inline constexpr std::size_t kMaxPoolSize = std::size_t{1} << 30;
 inline constexpr std::size_t kMaxRequest = std::size_t{1} << 30;
 // Largest supported alignment; must be a power of two.
 inline constexpr std::size_t kMaxAlignment = 4096;
+// Node v26.8+ (lib/buffer.js kPoolAlignment): pool memory starts on a 64-byte
+// boundary, and a per-request alignment above it gets a block of its own.
+inline constexpr std::size_t kPoolBaseAlignment = 64;
+// Largest per-request alignment of allocate(n, alignment) and allocate_slow
+// (Node: 2^30; larger is ERR_OUT_OF_RANGE).
+inline constexpr std::size_t kMaxRequestAlignment = std::size_t{1} << 30;
 
 inline constexpr std::size_t kDefaultPoolSize = 8192;  // Node's Buffer.poolSize
 inline constexpr std::size_t kDefaultAlignment = 8;    // Node's alignPool()
@@ -24,6 +30,10 @@ inline constexpr std::size_t kDefaultCacheLimit = 16;  // dead pools kept for re
 constexpr bool is_power_of_two(std::size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 constexpr std::size_t round_up(std::size_t x, std::size_t alignment) {
   return (x + alignment - 1) & ~(alignment - 1);
+}
+// A per-request alignment Node accepts: a power of two, 1 .. 2^30.
+constexpr bool is_request_alignment(std::size_t alignment) {
+  return is_power_of_two(alignment) && alignment <= kMaxRequestAlignment;
 }
 
 struct PoolOptions {

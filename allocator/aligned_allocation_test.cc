@@ -1,0 +1,178 @@
+// allocate(n, alignment) and allocate_slow(n, alignment): Node v26.8+'s
+// Buffer.allocUnsafe(size, alignment) and Buffer.allocUnsafeSlow (docs/SPEC.md,
+// "Per-request alignment"). The rows of the spec's tables are tests here and
+// in model/ (the reference model's own tests).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory_resource>
+#include <new>
+#include <stdexcept>
+
+#include "allocator/pool_allocator.h"
+
+namespace poolcheck {
+namespace {
+
+Placement pooled(std::uint64_t pool, std::size_t offset, std::size_t length) { return {true, pool, offset, length}; }
+Placement unpooled(std::size_t length) { return {false, 0, 0, length}; }
+std::uintptr_t address(const Buffer& buffer) { return reinterpret_cast<std::uintptr_t>(buffer.data()); }
+
+// Checks that every block goes back with the size and alignment it was asked
+// with, and can fail the next request.
+class StrictResource : public std::pmr::memory_resource {
+ public:
+  std::map<void*, std::pair<std::size_t, std::size_t>> live;
+  bool fail_next = false;
+  std::size_t last_alignment = 0;
+
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
+    if (fail_next) {
+      fail_next = false;
+      throw std::bad_alloc();
+    }
+    last_alignment = alignment;
+    void* p = std::pmr::new_delete_resource()->allocate(bytes, alignment);
+    live[p] = {bytes, alignment};
+    return p;
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
+    auto it = live.find(p);
+    EXPECT_NE(it, live.end());
+    if (it == live.end()) return;
+    EXPECT_EQ(it->second, std::make_pair(bytes, alignment)) << "block given back as it was asked for";
+    live.erase(it);
+    std::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
+  }
+  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+};
+
+TEST(AlignedAllocation, OffsetIsRoundedUpToTheRequestedAlignmentAndCountsAsPadding) {
+  PoolAllocator allocator;
+  Buffer a = allocator.allocate(1);
+  Buffer b = allocator.allocate(10, 64);
+  EXPECT_EQ(b.placement(), pooled(0, 64, 10));
+  EXPECT_EQ(address(b) % 64, 0u);
+  EXPECT_EQ(allocator.stats().padding_bytes, 7u + 56u + 6u);  // after a, before b, after b
+  Buffer c = allocator.allocate(1);  // the offset after b is rounded to 8 as usual
+  EXPECT_EQ(c.placement(), pooled(0, 80, 1));
+}
+
+TEST(AlignedAllocation, PaddingCountsAgainstTheRoomAndAStartedPoolTakesItAsTailWaste) {
+  PoolAllocator allocator;
+  allocator.set_pool_size(100);
+  Buffer a = allocator.allocate(1);       // offset 8
+  Buffer b = allocator.allocate(40, 64);  // 64 + 40 > 100: new pool, though 8 + 40 fits
+  EXPECT_EQ(b.placement(), pooled(1, 0, 40));
+  EXPECT_EQ(allocator.stats().padding_bytes, 7u);     // a's rounding only
+  EXPECT_EQ(allocator.stats().tail_waste_bytes, 92u);  // 100 - 8, the skipped bytes included
+}
+
+TEST(AlignedAllocation, PaddingThatLandsExactlyOnTheEndStartsANewPoolForAnyByte) {
+  PoolAllocator allocator;
+  allocator.set_pool_size(128);
+  Buffer a = allocator.allocate(56);  // offset 56
+  Buffer b = allocator.allocate(8);   // offset 64
+  Buffer c = allocator.allocate(1);   // offset 72
+  Buffer d = allocator.allocate(0, 64);  // size 0: an empty buffer, the offset stays
+  EXPECT_EQ(d.placement(), unpooled(0));
+  EXPECT_EQ(allocator.room(), 128 - 72);
+  Buffer e = allocator.allocate(56, 64);  // padded to 128: room 0 < 56, though 72 + 56 fits
+  EXPECT_EQ(e.placement(), pooled(1, 0, 56));
+}
+
+TEST(AlignedAllocation, AboveSixtyFourOrAtTheThresholdGetsItsOwnAlignedBlock) {
+  StrictResource upstream;
+  {
+    PoolOptions options;
+    options.upstream = &upstream;
+    PoolAllocator allocator(options);
+    Buffer a = allocator.allocate(1, 128);
+    EXPECT_EQ(a.placement(), unpooled(1));
+    EXPECT_EQ(address(a) % 128, 0u);
+    EXPECT_EQ(upstream.last_alignment, 128u);
+    Buffer b = allocator.allocate(4096, 64);
+    EXPECT_EQ(b.placement(), unpooled(4096));
+    EXPECT_EQ(address(b) % 64, 0u);
+    Buffer c = allocator.allocate(3, std::size_t{1} << 20);
+    EXPECT_EQ(address(c) % (std::size_t{1} << 20), 0u);
+    EXPECT_EQ(allocator.stats().unpooled_bytes, 1u + 4096u + 3u);
+    EXPECT_EQ(allocator.stats().live_pools, 0u);
+  }
+  EXPECT_TRUE(upstream.live.empty());
+}
+
+TEST(AlignedAllocation, SlowIsNeverPooledAndAlignedWhenAsked) {
+  StrictResource upstream;
+  {
+    PoolOptions options;
+    options.upstream = &upstream;
+    PoolAllocator allocator(options);
+    EXPECT_EQ(allocator.allocate_slow(1).placement(), unpooled(1));
+    Buffer a = allocator.allocate_slow(10, 4096);
+    EXPECT_EQ(a.placement(), unpooled(10));
+    EXPECT_EQ(address(a) % 4096, 0u);
+    EXPECT_EQ(allocator.allocate_slow(0).placement(), unpooled(0));
+    EXPECT_EQ(allocator.stats().live_pools, 0u);
+  }
+  EXPECT_TRUE(upstream.live.empty());
+}
+
+TEST(AlignedAllocation, PoolMemoryIsAlignedToSixtyFourUnderEverySetting) {
+  for (std::size_t alignment = 1; alignment <= kMaxAlignment; alignment *= 2) {
+    PoolOptions options;
+    options.alignment = alignment;
+    PoolAllocator allocator(options);
+    Buffer a = allocator.allocate(3);
+    EXPECT_EQ(address(a) % std::max<std::size_t>(64, alignment), 0u) << "alignment " << alignment;
+    EXPECT_EQ(allocator.pool_alignment(), std::max<std::size_t>(64, alignment));
+    for (std::size_t asked = 1; asked <= 64; asked *= 2) {
+      Buffer b = allocator.allocate(5, asked);
+      EXPECT_EQ(address(b) % asked, 0u) << "alignment " << alignment << ", asked " << asked;
+    }
+  }
+}
+
+TEST(AlignedAllocation, BadAlignmentIsRejectedAndChangesNothing) {
+  PoolAllocator allocator;
+  Buffer a = allocator.allocate(3);
+  const PoolStats before = allocator.stats();
+  for (std::size_t bad : {std::size_t{0}, std::size_t{3}, std::size_t{96}, std::size_t{1} << 31}) {
+    EXPECT_THROW(allocator.allocate(8, bad), std::invalid_argument) << bad;
+    EXPECT_THROW(allocator.allocate_slow(8, bad), std::invalid_argument) << bad;
+  }
+  EXPECT_THROW(allocator.allocate(kMaxRequest + 1, 128), std::length_error);
+  EXPECT_THROW(allocator.allocate_slow(kMaxRequest + 1), std::length_error);
+  EXPECT_EQ(allocator.stats(), before);
+  EXPECT_EQ(allocator.room(), 8192 - 8);
+}
+
+TEST(AlignedAllocation, UpstreamFailureChangesNothing) {
+  StrictResource upstream;
+  {
+    PoolOptions options;
+    options.upstream = &upstream;
+    PoolAllocator allocator(options);
+    Buffer a = allocator.allocate(4000);
+    Buffer b = allocator.allocate(100, 64);
+    const PoolStats before = allocator.stats();
+    const std::function<void()> requests[] = {
+        [&] { (void)allocator.allocate(4050, 64); },  // padded to 4160 it needs a new pool
+        [&] { (void)allocator.allocate(1, 256); },
+        [&] { (void)allocator.allocate_slow(1, 1); },
+    };
+    for (const auto& request : requests) {
+      upstream.fail_next = true;
+      EXPECT_THROW(request(), std::bad_alloc);
+      EXPECT_EQ(allocator.stats(), before);
+      EXPECT_EQ(allocator.room(), 8192 - 4136);
+    }
+  }
+  EXPECT_TRUE(upstream.live.empty());
+}
+
+}  // namespace
+}  // namespace poolcheck
