@@ -11,8 +11,14 @@
 //   stats      every statistic equals the model's
 //   lifetime   a new pool's memory is fresh from upstream or is exactly the
 //              dead block the model names, and overlaps no live pool
-//   failure    a request the model rejects throws std::length_error; an
-//              upstream failure (injected) leaves the allocator as it was
+//   alignment  also every alignment a request asks for (alloc N align A,
+//              alloc_slow N align A), on the address and on the offset, and
+//              pool memory on max(64, alignment setting) (docs/SPEC.md)
+//   failure    a request the model rejects throws std::length_error; the
+//              op the model says a `fail_next` lands on throws std::bad_alloc
+//              that the upstream really injected, and leaves the allocator
+//              as it was (statistics, room, blocks held); it is then run
+//              again. Any other std::bad_alloc is a divergence.
 //   leak       blocks held from upstream are exactly the live and cached
 //              pools and the live unpooled buffers; none after teardown
 // The first failure is kept and reported as a Divergence. Nothing is written
@@ -21,6 +27,7 @@
 // can check deliberately wrong variants (test code only).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
@@ -80,11 +87,17 @@ class DifferentialChecker {
         model_.apply(op);
         break;
       case OpKind::kAlloc:
+      case OpKind::kAllocSlow:
       case OpKind::kFrom:
         create(op);
         break;
       case OpKind::kRelease:
         release(op.a);
+        break;
+      case OpKind::kFailNext:
+        // The K-th request from now; the model predicts which op makes it.
+        tracker_.fail_request(tracker_.requests() + op.a);
+        model_.apply(op);
         break;
     }
     if (!failure_) compare_state();
@@ -132,7 +145,11 @@ class DifferentialChecker {
   Attempt attempt(const Op& op) {
     Attempt result;
     if (op.kind == OpKind::kAlloc) {
-      result.buffer = allocator_->allocate(op.a);
+      result.buffer = op.b == 0 ? allocator_->allocate(op.a) : allocator_->allocate(op.a, op.b);
+      return result;
+    }
+    if (op.kind == OpKind::kAllocSlow) {
+      result.buffer = op.b == 0 ? allocator_->allocate_slow(op.a) : allocator_->allocate_slow(op.a, op.b);
       return result;
     }
     // The writer keeps A bytes but writes nothing: the bytes are filled only
@@ -148,9 +165,12 @@ class DifferentialChecker {
   void create(const Op& op) {
     const PoolStats before = allocator_->stats();
     const auto room_before = allocator_->room();
+    const std::size_t blocks_before = tracker_.live_blocks();
     const std::uint64_t serial_before = tracker_.allocations();
+    std::uint64_t injected = tracker_.injected_failures();
+    std::optional<std::uint64_t> failed_at;  // the request that failed, if one did
     Attempt got;
-    for (int tries = 0;; ++tries) {
+    for (;;) {
       try {
         got = attempt(op);
         break;
@@ -158,17 +178,36 @@ class DifferentialChecker {
         got.length_error = true;
         break;
       } catch (const std::bad_alloc&) {
-        if (tries > 0) return void(fail("failure", "the retried request succeeds", "std::bad_alloc again"));
-        // Injected by the upstream; the allocator must be exactly as before,
-        // and the retry must then behave as if nothing had happened.
+        // Only a failure the upstream injected may reach the caller, and only
+        // once: the op is then run again.
+        if (tracker_.injected_failures() == injected)
+          return void(fail("failure", "no std::bad_alloc: upstream failed no request",
+                           "std::bad_alloc that upstream did not throw"));
+        if (failed_at) return void(fail("failure", "the op run again succeeds", "std::bad_alloc again"));
+        injected = tracker_.injected_failures();
+        failed_at = tracker_.requests();
         if (!(allocator_->stats() == before))
           return void(fail("failure atomicity", "statistics unchanged by std::bad_alloc",
                            stats_difference(before, allocator_->stats())));
         if (allocator_->room() != room_before)
           return void(fail("failure atomicity", "room unchanged by std::bad_alloc", "room changed"));
+        if (tracker_.live_blocks() != blocks_before)
+          return void(fail("failure atomicity", std::to_string(blocks_before) + " blocks held, as before std::bad_alloc",
+                           std::to_string(tracker_.live_blocks()) + " blocks held"));
       }
     }
+    if (tracker_.injected_failures() != injected)
+      return void(fail("failure", "std::bad_alloc from the failing upstream request reaches the caller",
+                       "the op succeeded although an upstream request failed (std::bad_alloc swallowed)"));
     const Outcome outcome = model_.apply(op);
+    if (outcome.failed_request.has_value() != failed_at.has_value())
+      return void(fail("failure",
+                       outcome.failed_request ? "std::bad_alloc: upstream request " +
+                                                    std::to_string(*outcome.failed_request) + " fails (fail_next)"
+                                              : "no upstream failure in this op",
+                       failed_at ? "std::bad_alloc at upstream request " + std::to_string(*failed_at)
+                                 : "no std::bad_alloc (" + std::to_string(tracker_.requests()) +
+                                       " upstream requests so far)"));
     if (outcome.kind == Outcome::Kind::kLengthError) {
       if (!got.length_error)
         return void(fail("failure", "std::length_error", describe(got.buffer.placement())));
@@ -186,7 +225,7 @@ class DifferentialChecker {
       return void(fail("placement", describe(outcome.placement), describe(placement)));
     if (op.kind == OpKind::kFrom && !check_writer_span(op, outcome, buffer, got)) return;
     if (outcome.pool_death) forget_pool(*outcome.pool_death);
-    if (!check_memory(outcome, buffer, serial_before)) return;
+    if (!check_memory(op, outcome, buffer, serial_before)) return;
     const auto data = reinterpret_cast<std::uintptr_t>(buffer.data());
     if (auto hit = live_buffers_.insert(data, data + placement.length, id))
       return void(fail("overlap", "no live buffer shares a byte with buffer " + std::to_string(id) + " [" +
@@ -209,11 +248,17 @@ class DifferentialChecker {
   }
 
   // Bounds, alignment and lifetime of the memory behind a new buffer.
-  bool check_memory(const Outcome& outcome, const Buffer& buffer, std::uint64_t serial_before) {
+  bool check_memory(const Op& op, const Outcome& outcome, const Buffer& buffer, std::uint64_t serial_before) {
     const Placement& placement = outcome.placement;
     const auto data = reinterpret_cast<std::uintptr_t>(buffer.data());
     if (placement.length > 0 && data % settings_.alignment != 0)
       return fail("alignment", "address aligned to " + std::to_string(settings_.alignment), hex(data));
+    const std::uint64_t asked = op.kind == OpKind::kFrom ? 1 : requested_alignment(op);
+    if (placement.length > 0 && data % asked != 0)
+      return fail("alignment", "address aligned to " + std::to_string(asked) + " as requested", hex(data));
+    if (placement.pooled && placement.offset % asked != 0)
+      return fail("alignment", "offset aligned to " + std::to_string(asked) + " as requested",
+                  "offset " + std::to_string(placement.offset));
     if (!placement.pooled) {
       if (placement.length == 0) return true;
       const auto block = tracker_.block_containing(data, placement.length);
@@ -225,8 +270,9 @@ class DifferentialChecker {
     }
     const std::size_t capacity = model_.pool_capacity(placement.pool);
     const std::uintptr_t base = data - placement.offset;
-    if (base % allocator_->block_alignment() != 0)
-      return fail("alignment", "pool memory aligned to " + std::to_string(allocator_->block_alignment()), hex(base));
+    const std::size_t pool_alignment = std::max(kPoolBaseAlignment, settings_.alignment);
+    if (base % pool_alignment != 0)
+      return fail("alignment", "pool memory aligned to " + std::to_string(pool_alignment), hex(base));
     const auto block = tracker_.block_containing(base, capacity);
     if (!block)
       return fail("bounds", "pool " + std::to_string(placement.pool) + " [" + hex(base) + ", " + hex(base + capacity) +

@@ -116,6 +116,10 @@ class Twisted {
   }
 
   Buffer allocate(std::size_t n) { return twist(inner_.allocate(n), n); }
+  Buffer allocate(std::size_t n, std::size_t alignment) { return twist(inner_.allocate(n, alignment), n); }
+  Buffer allocate_slow(std::size_t n, std::size_t alignment = 1) {
+    return twist(inner_.allocate_slow(n, alignment), n);
+  }
   template <class Writer>
   Buffer allocate_with(std::size_t reserve, Writer&& writer) {
     return twist(inner_.allocate_with(reserve, writer), reserve);
@@ -187,14 +191,30 @@ TEST(Checker, CatchesALeakedBlock) {
   EXPECT_EQ(d->check, "leak");
 }
 
+// `fail_next K` at every place in a sequence whose ops make 6 upstream
+// requests between them (pools 0 and 1, alloc 9000, from 9000 10's scratch
+// block and its exact copy, alloc_slow 3 align 128): each one fails in turn,
+// the checker sees the allocator unchanged and the op run again succeed, and
+// the model counts the requests as the upstream does.
 TEST(Checker, InjectedUpstreamFailureLeavesTheAllocatorAsItWas) {
-  ParseResult parsed = parse_ops("alloc 4000\nalloc 4000\nalloc 4000\nalloc 9000\nfrom 9000 10\nrelease 0\n");
+  const std::string ops = "alloc 4000\nalloc 4000\nalloc 4000\nalloc 9000\nfrom 9000 10\nalloc_slow 3 align 128\nrelease 0\n";
+  ParseResult plain = parse_ops(ops);
+  ASSERT_TRUE(plain.file);
+  DifferentialChecker<PoolAllocator> without({});
+  for (const Op& op : plain.file->ops) ASSERT_FALSE(without.step(op));
+  ASSERT_EQ(without.upstream().requests(), 6u);
   for (std::uint64_t k = 1; k <= 6; ++k) {
+    ParseResult parsed = parse_ops("fail_next " + std::to_string(k) + "\n" + ops);
+    ASSERT_TRUE(parsed.file);
     DifferentialChecker<PoolAllocator> checker({});
-    checker.upstream().fail_request(k);
     for (const Op& op : parsed.file->ops) checker.step(op);
     std::optional<Divergence> divergence = checker.finish();
     EXPECT_FALSE(divergence) << "k=" << k << " " << divergence->check << ": " << divergence->actual;
+    EXPECT_EQ(checker.upstream().injected_failures(), 1u) << "k=" << k << ": a failure was injected";
+    // The op run again repeats the requests it made before the failing one:
+    // from 9000 10's scratch block, when its exact copy (request 5) fails.
+    EXPECT_EQ(checker.upstream().requests(), k == 5 ? 8u : 7u) << "k=" << k;
+    EXPECT_EQ(checker.model().upstream_requests(), checker.upstream().requests()) << "k=" << k;
   }
 }
 

@@ -30,6 +30,18 @@ enum SizeMode : unsigned {
 // `from R A`: the byte after R picks A (low two bits; the rest is an extra).
 enum KeptMode : unsigned { kKeepAll = 0, kKeepNone = 1, kKeepNearAll = 2, kKeepLiteral = 3 };
 
+// Tag 3 (pool_size) selectors: 0 and 1..16 are pool sizes; the rest are the
+// ops added later (docs/FORMATS.md).
+constexpr unsigned kSelAligned = 17;     // 17..31: alloc N align A, A by alignment_choice(sel - 17)
+constexpr unsigned kSelSlow = 32;        // 32: alloc_slow N; 33..47: align A by alignment_choice(sel - 33)
+constexpr unsigned kSelFailNext = 48;    // 48: fail_next (varint + 1); 49..63: fail_next sel - 48
+constexpr unsigned kAlignLiteral = 14;   // alignment_choice: a byte b follows, A = 2^(b mod 31)
+constexpr unsigned kAlignPadToEnd = 13;  // the smallest A <= 64 that rounds the offset exactly onto the end
+
+// Alignments for aligned and slow requests: the pool base (64) against the
+// first that is never pooled (128), twice each.
+constexpr std::array<std::uint64_t, 13> kAlignments = {1, 2, 4, 8, 16, 32, 64, 64, 128, 128, 256, 4096, 8192};
+
 // Tiny and odd pool sizes: capacities that are not multiples of the
 // alignment, and thresholds of 0 and 1.
 constexpr std::array<std::uint64_t, 16> kPoolSizes = {
@@ -117,7 +129,29 @@ std::uint64_t OpDecoder::size_choice(unsigned selector, std::optional<std::int64
   }
 }
 
-std::optional<Op> OpDecoder::next(std::optional<std::int64_t> room) {
+std::uint64_t OpDecoder::alignment_choice(unsigned index, std::optional<std::int64_t> room, std::size_t offset) {
+  if (index < kAlignments.size()) return kAlignments[index];
+  if (index == kAlignLiteral) return std::uint64_t{1} << (byte() % 31);
+  if (!room) return kPoolBaseAlignment;
+  const std::uint64_t capacity = static_cast<std::uint64_t>(static_cast<std::int64_t>(offset) + *room);
+  for (std::uint64_t alignment = 2; alignment <= kPoolBaseAlignment; alignment *= 2)
+    if (round_up(offset, alignment) == capacity) return alignment;
+  return kPoolBaseAlignment;
+}
+
+// The size of an aligned request is aimed at the room left after the offset
+// is rounded up to the alignment, so that the padding decides: `room` then
+// fills the pool exactly, `room + 1` is pushed over the end by the padding.
+Op OpDecoder::aligned_request(OpKind kind, std::uint64_t alignment, std::optional<std::int64_t> room,
+                              std::size_t offset) {
+  std::optional<std::int64_t> padded_room = room;
+  if (room && alignment > 1 && alignment <= kPoolBaseAlignment)
+    padded_room = *room - static_cast<std::int64_t>(round_up(offset, alignment) - offset);
+  const std::uint64_t n = size_choice(byte() & 63u, padded_room);
+  return {kind, n, alignment};
+}
+
+std::optional<Op> OpDecoder::next(std::optional<std::int64_t> room, std::size_t offset) {
   while (pos_ < bytes_.size()) {
     const std::uint8_t tag = byte();
     const unsigned selector = tag >> 2;
@@ -151,8 +185,21 @@ std::optional<Op> OpDecoder::next(std::optional<std::int64_t> room) {
         return op;
       }
       default:
-        op = Op::pool_size(selector == 0 ? varint() % (kMaxPoolSize + 1)
-                                         : kPoolSizes[(selector - 1) % kPoolSizes.size()]);
+        if (selector == kSelFailNext) {
+          const std::uint64_t v = varint();
+          return Op::fail_next(v == std::numeric_limits<std::uint64_t>::max() ? v : v + 1);
+        }
+        if (selector > kSelFailNext) return Op::fail_next(selector - kSelFailNext);
+        if (selector >= kSelSlow) {
+          const std::uint64_t alignment = selector == kSelSlow ? 0 : alignment_choice(selector - kSelSlow - 1, room, offset);
+          op = aligned_request(OpKind::kAllocSlow, alignment, room, offset);
+          break;
+        }
+        if (selector >= kSelAligned) {
+          op = aligned_request(OpKind::kAlloc, alignment_choice(selector - kSelAligned, room, offset), room, offset);
+          break;
+        }
+        op = Op::pool_size(selector == 0 ? varint() % (kMaxPoolSize + 1) : kPoolSizes[selector - 1]);
         pool_size_ = op.a;
         return op;
     }
@@ -171,7 +218,7 @@ DecodedOps decode_ops(std::span<const std::uint8_t> bytes) {
   OpDecoder decoder(bytes);
   ReferenceModel model(decoder.settings());
   DecodedOps decoded{decoder.settings(), {}};
-  while (std::optional<Op> op = decoder.next(model.room())) {
+  while (std::optional<Op> op = decoder.next(model.room(), model.offset())) {
     model.apply(*op);
     decoded.ops.push_back(*op);
   }
@@ -189,9 +236,30 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const Settings& se
       throw std::invalid_argument("the binary form carries at most 1 MiB of requests in all");
     switch (op.kind) {
       case OpKind::kAlloc:
+        if (op.b != 0) {
+          out.push_back(static_cast<std::uint8_t>(kTagPoolSize | ((kSelAligned + kAlignLiteral) << 2)));
+          out.push_back(static_cast<std::uint8_t>(std::countr_zero(op.b)));
+          out.push_back(kLiteral);
+          put_varint(out, op.a);
+          break;
+        }
         out.push_back(kTagAlloc | (kLiteral << 2));
         put_varint(out, op.a);
         break;
+      case OpKind::kAllocSlow:
+        if (op.b == 0) {
+          out.push_back(static_cast<std::uint8_t>(kTagPoolSize | (kSelSlow << 2)));
+        } else {
+          out.push_back(static_cast<std::uint8_t>(kTagPoolSize | ((kSelSlow + 1 + kAlignLiteral) << 2)));
+          out.push_back(static_cast<std::uint8_t>(std::countr_zero(op.b)));
+        }
+        out.push_back(kLiteral);
+        put_varint(out, op.a);
+        break;
+      case OpKind::kFailNext:
+        out.push_back(static_cast<std::uint8_t>(kTagPoolSize | (kSelFailNext << 2)));
+        put_varint(out, op.a - 1);
+        continue;
       case OpKind::kFrom:
         out.push_back(kTagFrom | (kLiteral << 2));
         put_varint(out, op.a);

@@ -43,13 +43,17 @@ class OpDecoder {
   const Settings& settings() const { return settings_; }
   // The next op, or nullopt at the end of the input. `room` is capacity -
   // offset of the current pool (nullopt before the first pool) as the caller
-  // knows it: from the model, or from the allocator in model-free targets.
-  std::optional<Op> next(std::optional<std::int64_t> room);
+  // knows it: from the model, or from the allocator in model-free targets;
+  // `offset` is the current pool's offset, for aligned requests (0 when the
+  // caller does not know it: their edges are then aimed as if at offset 0).
+  std::optional<Op> next(std::optional<std::int64_t> room, std::size_t offset = 0);
 
  private:
   std::uint8_t byte();
   std::uint64_t varint();
   std::uint64_t size_choice(unsigned selector, std::optional<std::int64_t> room);
+  std::uint64_t alignment_choice(unsigned index, std::optional<std::int64_t> room, std::size_t offset);
+  Op aligned_request(OpKind kind, std::uint64_t alignment, std::optional<std::int64_t> room, std::size_t offset);
 
   std::span<const std::uint8_t> bytes_;
   std::size_t pos_ = 0;

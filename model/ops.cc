@@ -7,7 +7,7 @@
 namespace poolcheck {
 
 bool creates_buffer(const Op& op) {
-  return op.kind == OpKind::kAlloc || op.kind == OpKind::kFrom;
+  return op.kind == OpKind::kAlloc || op.kind == OpKind::kFrom || op.kind == OpKind::kAllocSlow;
 }
 
 bool exceeds_max_request(const Op& op) { return creates_buffer(op) && op.a > kMaxRequest; }
@@ -22,11 +22,14 @@ PoolOptions to_pool_options(const Settings& settings, std::pmr::memory_resource*
 }
 
 std::string to_text(const Op& op) {
+  const std::string align = op.b == 0 ? std::string() : " align " + std::to_string(op.b);
   switch (op.kind) {
     case OpKind::kPoolSize: return "pool_size " + std::to_string(op.a);
-    case OpKind::kAlloc: return "alloc " + std::to_string(op.a);
+    case OpKind::kAlloc: return "alloc " + std::to_string(op.a) + align;
+    case OpKind::kAllocSlow: return "alloc_slow " + std::to_string(op.a) + align;
     case OpKind::kFrom: return "from " + std::to_string(op.a) + " " + std::to_string(op.b);
     case OpKind::kRelease: return "release " + std::to_string(op.a);
+    case OpKind::kFailNext: return "fail_next " + std::to_string(op.a);
   }
   return "?";
 }
@@ -105,6 +108,20 @@ class Parser {
     return true;
   }
 
+  // `alloc N`, `alloc N align A`, and the same for alloc_slow.
+  bool sized_request(const std::vector<std::string_view>& words, std::string_view name, Op& op) {
+    const std::string usage = std::string(name) + " N [align A]";
+    if (words.size() < 2) return fail("missing number: expected '" + usage + "'");
+    if (!number(words[1], "N", op.a)) return false;
+    if (words.size() == 2) return true;
+    if (words[2] != "align")
+      return fail("unexpected extra '" + std::string(words[2]) + "': expected '" + usage + "'");
+    if (!arity(words, 4, usage) || !number(words[3], "alignment", op.b)) return false;
+    if (!is_request_alignment(op.b))
+      return fail("alignment must be a power of two from 1 to 2^30 (1073741824), not " + std::to_string(op.b));
+    return true;
+  }
+
   bool directive(std::string_view line) {
     auto words = words_of(line.substr(2));
     if (words.empty()) return fail("empty #@ directive");
@@ -146,9 +163,14 @@ class Parser {
       if (op.a > kMaxPoolSize)
         return fail("pool_size " + std::to_string(op.a) + " is beyond 2^30 (1073741824)");
       op.kind = OpKind::kPoolSize;
-    } else if (name == "alloc") {
-      if (!arity(words, 2, "alloc N") || !number(words[1], "N", op.a)) return false;
-      op.kind = OpKind::kAlloc;
+    } else if (name == "alloc" || name == "alloc_slow") {
+      op.kind = name == "alloc" ? OpKind::kAlloc : OpKind::kAllocSlow;
+      if (!sized_request(words, name, op)) return false;
+    } else if (name == "fail_next") {
+      op.kind = OpKind::kFailNext;
+      op.a = 1;
+      if (words.size() > 1 && (!arity(words, 2, "fail_next [K]") || !number(words[1], "K", op.a))) return false;
+      if (op.a == 0) return fail("fail_next 0: K counts upstream requests from 1 (fail_next 1 is the next one)");
     } else if (name == "from") {
       if (!arity(words, 3, "from R A") || !number(words[1], "R", op.a) || !number(words[2], "A", op.b))
         return false;
@@ -165,7 +187,8 @@ class Parser {
         return fail("release " + std::to_string(op.a) + ": buffer already released");
       op.kind = OpKind::kRelease;
     } else {
-      return fail("unknown op '" + std::string(name) + "' (known: pool_size, alloc, from, release)");
+      return fail("unknown op '" + std::string(name) +
+                  "' (known: pool_size, alloc, alloc_slow, from, release, fail_next)");
     }
     if (creates_buffer(op) && !exceeds_max_request(op)) ++next_buffer_;
     ops_.push_back(op);

@@ -2,9 +2,12 @@
 // model, the checker, the property tests, the fuzzers and the tools share.
 //
 // Text form, one op per line ('#' starts a comment, blank lines and CRLF are
-// fine):   pool_size N | alloc N | from R A | release K
+// fine):   pool_size N | alloc N | alloc N align A | alloc_slow N |
+//          alloc_slow N align A | from R A | release K | fail_next [K]
 // Buffers are numbered from 0 in creation order, empty ones included; an
-// alloc or from that fails with std::length_error creates no buffer.
+// alloc or from that fails with std::length_error creates no buffer. An op
+// whose upstream request fails by `fail_next` throws and is then run once
+// more (docs/SPEC.md), so it keeps its buffer number.
 // Comment lines `#@ alignment N`, `#@ cache_limit N` and `#@ pool_size N`
 // before the first op set the allocator's settings (see docs/FORMATS.md).
 #pragma once
@@ -21,22 +24,35 @@
 
 namespace poolcheck {
 
-enum class OpKind : std::uint8_t { kPoolSize, kAlloc, kFrom, kRelease };
+enum class OpKind : std::uint8_t { kPoolSize, kAlloc, kFrom, kRelease, kAllocSlow, kFailNext };
 
 struct Op {
   OpKind kind = OpKind::kAlloc;
-  std::uint64_t a = 0;  // N for pool_size and alloc, R for from, K for release
-  std::uint64_t b = 0;  // A for from
+  // N for pool_size, alloc and alloc_slow, R for from, K for release and
+  // fail_next
+  std::uint64_t a = 0;
+  // A (kept) for from; the requested alignment for alloc and alloc_slow, 0
+  // when the op names none (`alloc N` is allocate(n), `alloc N align 1` is
+  // allocate(n, 1): the same placement, another call)
+  std::uint64_t b = 0;
   bool operator==(const Op&) const = default;
 
   static Op pool_size(std::uint64_t n) { return {OpKind::kPoolSize, n, 0}; }
   static Op alloc(std::uint64_t n) { return {OpKind::kAlloc, n, 0}; }
+  static Op alloc(std::uint64_t n, std::uint64_t alignment) { return {OpKind::kAlloc, n, alignment}; }
+  static Op alloc_slow(std::uint64_t n, std::uint64_t alignment = 0) { return {OpKind::kAllocSlow, n, alignment}; }
   static Op from(std::uint64_t reserve, std::uint64_t kept) { return {OpKind::kFrom, reserve, kept}; }
   static Op release(std::uint64_t buffer) { return {OpKind::kRelease, buffer, 0}; }
+  static Op fail_next(std::uint64_t k = 1) { return {OpKind::kFailNext, k, 0}; }
 };
 
-// Whether the op asks for a new buffer (alloc, from) and whether that request
-// is beyond kMaxRequest, so that it fails without creating one.
+// The alignment an alloc or alloc_slow asks for (1 when it names none).
+inline std::uint64_t requested_alignment(const Op& op) { return op.b == 0 ? 1 : op.b; }
+// An alloc that names an alignment: allocate(n, alignment).
+inline bool is_aligned_alloc(const Op& op) { return op.kind == OpKind::kAlloc && op.b != 0; }
+
+// Whether the op asks for a new buffer (alloc, alloc_slow, from) and whether
+// that request is beyond kMaxRequest, so that it fails without creating one.
 bool creates_buffer(const Op& op);
 bool exceeds_max_request(const Op& op);
 
@@ -68,8 +84,9 @@ struct OpFile {
 };
 
 // Parses and validates: besides syntax it rejects `from R A` with A > R,
-// pool_size beyond 2^30, and release of a buffer that does not exist or is
-// already released. `settings` are the defaults that #@ lines override.
+// pool_size beyond 2^30, an alignment that is not a power of two 1 .. 2^30,
+// fail_next 0, and release of a buffer that does not exist or is already
+// released. `settings` are the defaults that #@ lines override.
 struct ParseResult {
   std::optional<OpFile> file;
   std::optional<ParseError> error;

@@ -14,6 +14,7 @@
 #include "model/op_codec.h"
 #include "model/reference_model.h"
 #include "model/sequence_file.h"
+#include "model/tracking_resource.h"
 
 namespace poolcheck {
 namespace {
@@ -23,6 +24,7 @@ constexpr int kOk = 0, kDiverged = 1, kBadInput = 2;
 constexpr const char* kUsage = R"(usage:
   poolcheck replay [OPTIONS] FILE|DIR...   check every file against the model
   poolcheck trace [--model] [OPTIONS] FILE one JSON line per buffer created
+                                           and per failed request
   poolcheck convert FILE [-o OUT]          binary -> text ops (stdout), or
                                            FILE.ops -> binary (OUT required)
 options (text files; binary files carry their own):
@@ -133,29 +135,54 @@ void print_trace_line(std::uint64_t slice, const Placement& placement) {
   std::printf(",\"offset\":%zu,\"length\":%zu}\n", placement.offset, placement.length);
 }
 
+// A request that fails prints a line instead of (length_error) or before
+// (bad_alloc by fail_next: the op is then run again) its buffer's line.
+void print_failure_line(std::size_t op_index, const char* error, std::uint64_t request) {
+  std::printf("{\"op\":%zu,\"error\":\"%s\"", op_index, error);
+  if (request != 0) std::printf(",\"upstream_request\":%llu", static_cast<unsigned long long>(request));
+  std::printf("}\n");
+}
+
 void trace_model(const SequenceFile& file) {
   ReferenceModel model(file.settings);
-  for (const Op& op : file.ops) {
-    const Outcome outcome = model.apply(op);
+  for (std::size_t i = 0; i < file.ops.size(); ++i) {
+    const Outcome outcome = model.apply(file.ops[i]);
+    if (outcome.failed_request) print_failure_line(i, "bad_alloc", *outcome.failed_request);
+    if (outcome.kind == Outcome::Kind::kLengthError) print_failure_line(i, "length_error", 0);
     if (outcome.kind == Outcome::Kind::kBuffer) print_trace_line(outcome.buffer, outcome.placement);
   }
 }
 
+PoolAllocator::Buffer run_request(PoolAllocator& allocator, const Op& op) {
+  switch (op.kind) {
+    case OpKind::kAlloc: return op.b == 0 ? allocator.allocate(op.a) : allocator.allocate(op.a, op.b);
+    case OpKind::kAllocSlow: return op.b == 0 ? allocator.allocate_slow(op.a) : allocator.allocate_slow(op.a, op.b);
+    default: return allocator.allocate_with(op.a, [&](std::span<std::byte>) { return op.b; });
+  }
+}
+
 void trace_allocator(const SequenceFile& file) {
-  PoolAllocator allocator(to_pool_options(file.settings, std::pmr::new_delete_resource()));
+  TrackingResource upstream;  // for fail_next
+  PoolAllocator allocator(to_pool_options(file.settings, &upstream));
   std::vector<Buffer> buffers;
-  for (const Op& op : file.ops) {
+  for (std::size_t i = 0; i < file.ops.size(); ++i) {
+    const Op& op = file.ops[i];
+    switch (op.kind) {
+      case OpKind::kPoolSize: allocator.set_pool_size(op.a); continue;
+      case OpKind::kRelease: buffers.at(op.a).release(); continue;
+      case OpKind::kFailNext: upstream.fail_request(upstream.requests() + op.a); continue;
+      default: break;
+    }
     try {
-      switch (op.kind) {
-        case OpKind::kPoolSize: allocator.set_pool_size(op.a); continue;
-        case OpKind::kRelease: buffers.at(op.a).release(); continue;
-        case OpKind::kAlloc: buffers.push_back(allocator.allocate(op.a)); break;
-        case OpKind::kFrom:
-          buffers.push_back(allocator.allocate_with(op.a, [&](std::span<std::byte>) { return op.b; }));
-          break;
+      try {
+        buffers.push_back(run_request(allocator, op));
+      } catch (const std::bad_alloc&) {
+        print_failure_line(i, "bad_alloc", upstream.requests());
+        buffers.push_back(run_request(allocator, op));  // as the checker does: once more
       }
     } catch (const std::length_error&) {
-      continue;  // beyond kMaxRequest: no buffer, as the model says
+      print_failure_line(i, "length_error", 0);  // beyond kMaxRequest: no buffer, as the model says
+      continue;
     }
     print_trace_line(buffers.size() - 1, buffers.back().placement());
   }

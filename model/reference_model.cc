@@ -31,20 +31,95 @@ Outcome ReferenceModel::apply(const Op& op) {
       if (op.a > kMaxPoolSize) throw std::invalid_argument("pool_size beyond 2^30");
       pool_size_ = op.a;
       return {};
-    case OpKind::kAlloc:
-      if (op.a > kMaxRequest) return length_error();
-      if (op.a == 0) return new_buffer({false, 0, 0, 0});
-      if (op.a >= threshold) return new_buffer({false, 0, 0, op.a});
-      return place(op.a, op.a);
-    case OpKind::kFrom:
-      if (op.b > op.a) throw std::invalid_argument("from keeps more than it reserves");
-      if (op.a > kMaxRequest) return length_error();
-      if (op.a >= threshold) return new_buffer({false, 0, 0, op.b});
-      return place(op.a, op.b);
+    case OpKind::kFailNext:
+      if (op.a == 0) throw std::invalid_argument("fail_next 0");
+      armed_ = op.a;  // replaces one not yet spent
+      return {};
     case OpKind::kRelease:
       return release(op.a);
+    case OpKind::kAlloc:
+    case OpKind::kAllocSlow:
+    case OpKind::kFrom:
+      break;
   }
-  return {};
+  if ((op.kind != OpKind::kFrom && op.b != 0 && !is_request_alignment(op.b)))
+    throw std::invalid_argument("alignment must be a power of two up to 2^30");
+  if (op.kind == OpKind::kFrom && op.b > op.a) throw std::invalid_argument("from keeps more than it reserves");
+  // A failing request throws before anything changes; the op is then run
+  // again, so the requests it made before and with the failing one come
+  // first, then those of the attempt that succeeds.
+  const std::uint64_t requests = upstream_requests_for(op);
+  std::optional<std::uint64_t> failed;
+  if (armed_ != 0 && armed_ <= requests) {
+    requests_ += armed_;
+    failed = requests_;
+    armed_ = 0;
+  } else if (armed_ != 0) {
+    armed_ -= requests;
+  }
+  requests_ += requests;
+  Outcome outcome = create(op, threshold);
+  outcome.failed_request = failed;
+  return outcome;
+}
+
+Outcome ReferenceModel::create(const Op& op, std::size_t threshold) {
+  const std::size_t n = op.a;
+  if (n > kMaxRequest) return length_error();
+  switch (op.kind) {
+    case OpKind::kAllocSlow:
+      return new_buffer({false, 0, 0, n});  // never pooled; n == 0 is empty
+    case OpKind::kFrom:
+      if (n >= threshold) return new_buffer({false, 0, 0, op.b});
+      return place(n, op.b);
+    default: {
+      const std::size_t alignment = requested_alignment(op);
+      if (n == 0) return new_buffer({false, 0, 0, 0});
+      if (alignment > kPoolBaseAlignment || n >= threshold) return new_buffer({false, 0, 0, n});
+      return place(n, n, alignment);
+    }
+  }
+}
+
+// Whether a pooled request starts a new pool: none yet, or the request does
+// not fit after the offset is rounded up to its alignment. Signed: the
+// offset may be past a capacity that is not a multiple of the alignment.
+bool ReferenceModel::starts_pool(std::size_t reserve, std::size_t alignment) const {
+  if (!current_) return true;
+  const PoolRecord& pool = pools_[*current_];
+  const auto padded = static_cast<std::int64_t>(round_up(pool.offset, alignment));
+  return static_cast<std::int64_t>(reserve) > static_cast<std::int64_t>(pool.capacity) - padded;
+}
+
+// Whether the next pool's memory comes from upstream: start_pool's order of
+// preference without its effects.
+bool ReferenceModel::next_pool_is_fresh() const {
+  const std::size_t capacity = pool_size_;
+  if (current_ && pools_[*current_].refs == 0 && pools_[*current_].capacity == capacity) return false;
+  return std::none_of(cache_.begin(), cache_.end(),
+                      [&](std::uint64_t block) { return block_capacity_[block] == capacity; });
+}
+
+std::uint64_t ReferenceModel::upstream_requests_for(const Op& op) const {
+  if (!creates_buffer(op) || op.a > kMaxRequest) return 0;
+  const std::size_t threshold = pool_size_ / 2;
+  switch (op.kind) {
+    case OpKind::kAllocSlow:
+      return op.a == 0 ? 0 : 1;
+    case OpKind::kFrom:
+      // `from 0 0` below the threshold is pooled and may start a pool.
+      if (op.a < threshold) return starts_pool(op.a, 1) && next_pool_is_fresh() ? 1 : 0;
+      if (op.a == 0) return 0;
+      // A scratch block of R bytes, then one of exactly A bytes unless the
+      // writer kept all or nothing.
+      return op.b == op.a || op.b == 0 ? 1 : 2;
+    default: {
+      const std::size_t alignment = requested_alignment(op);
+      if (op.a == 0) return 0;
+      if (alignment > kPoolBaseAlignment || op.a >= threshold) return 1;
+      return starts_pool(op.a, alignment) && next_pool_is_fresh() ? 1 : 0;
+    }
+  }
 }
 
 Outcome ReferenceModel::new_buffer(Placement placement) {
@@ -59,12 +134,18 @@ Outcome ReferenceModel::new_buffer(Placement placement) {
   return outcome;
 }
 
-Outcome ReferenceModel::place(std::size_t reserve, std::size_t kept) {
+Outcome ReferenceModel::place(std::size_t reserve, std::size_t kept, std::size_t alignment) {
   std::optional<PoolStart> started;
-  const std::optional<std::int64_t> left = room();
-  // Signed: after rounding, the offset may be past a capacity that is not a
-  // multiple of the alignment.
-  if (!left || static_cast<std::int64_t>(reserve) > *left) started = start_pool();
+  if (starts_pool(reserve, alignment)) {
+    // The rounding for an aligned request is not done: the old pool's tail
+    // waste is counted from where its last buffer ended.
+    started = start_pool();
+  } else {
+    PoolRecord& pool = pools_[*current_];
+    const std::size_t padded = round_up(pool.offset, alignment);
+    stats_.padding_bytes += padded - pool.offset;  // the buffer after it fits: inside the pool
+    pool.offset = padded;
+  }
   PoolRecord& pool = pools_[*current_];
   const std::size_t offset = pool.offset;
   const std::size_t end = offset + kept;

@@ -31,6 +31,11 @@ struct Outcome {
   Placement placement;       // for kBuffer
   std::optional<PoolStart> pool_start;
   std::optional<std::uint64_t> pool_death;  // a pool that died during this op
+  // Set when a `fail_next` lands on this op: its first attempt throws
+  // std::bad_alloc at this upstream request (1-based, counted from the
+  // start, failed ones included) and changes nothing; the rest of the
+  // Outcome is that of the attempt after it (docs/SPEC.md, Failure).
+  std::optional<std::uint64_t> failed_request;
 };
 
 class ReferenceModel {
@@ -46,6 +51,15 @@ class ReferenceModel {
   std::size_t pool_size() const { return pool_size_; }
   // capacity - offset of the current pool; nullopt before the first pool.
   std::optional<std::int64_t> room() const;
+  // The current pool's offset (0 before the first pool).
+  std::size_t offset() const { return current_ ? pools_[*current_].offset : 0; }
+  // Upstream requests the allocator has made so far, failed ones included.
+  std::uint64_t upstream_requests() const { return requests_; }
+  // How many upstream requests `op` makes from the present state
+  // (docs/SPEC.md, "which requests go upstream").
+  std::uint64_t upstream_requests_for(const Op& op) const;
+  // Requests still to go before the armed `fail_next` fails one (0: none).
+  std::uint64_t armed_failure() const { return armed_; }
   std::size_t pool_capacity(std::uint64_t pool) const { return pools_.at(pool).capacity; }
   std::uint64_t pool_block(std::uint64_t pool) const { return pools_.at(pool).block; }
   bool buffer_live(std::uint64_t buffer) const {
@@ -67,8 +81,11 @@ class ReferenceModel {
     bool live = true;
   };
 
+  Outcome create(const Op& op, std::size_t threshold);
   Outcome new_buffer(Placement placement);
-  Outcome place(std::size_t reserve, std::size_t kept);
+  Outcome place(std::size_t reserve, std::size_t kept, std::size_t alignment = 1);
+  bool starts_pool(std::size_t reserve, std::size_t alignment) const;
+  bool next_pool_is_fresh() const;
   PoolStart start_pool();
   void retire_block(std::uint64_t block);
   Outcome release(std::uint64_t buffer);
@@ -82,6 +99,8 @@ class ReferenceModel {
   std::deque<std::uint64_t> cache_;          // dead blocks, oldest first
   PoolStats stats_;
   std::optional<std::uint64_t> death_;  // set by start_pool, moved into the Outcome
+  std::uint64_t requests_ = 0;
+  std::uint64_t armed_ = 0;
 };
 
 }  // namespace poolcheck

@@ -26,7 +26,10 @@ std::optional<TrackingResource::Block> TrackingResource::block_containing(std::u
 
 void* TrackingResource::do_allocate(std::size_t bytes, std::size_t alignment) {
   ++requests_;
-  if (requests_ == fail_at_) throw std::bad_alloc();
+  if (requests_ == fail_at_) {
+    ++injected_;
+    throw std::bad_alloc();
+  }
   void* p = upstream_->allocate(bytes, alignment);
   const auto begin = reinterpret_cast<std::uintptr_t>(p);
   blocks_[begin] = Block{begin, bytes, alignment, ++serial_};

@@ -32,6 +32,9 @@ class TrackingResource : public std::pmr::memory_resource {
   // Makes request number `k` (1-based, counted by requests()) throw
   // std::bad_alloc; 0 turns injection off.
   void fail_request(std::uint64_t k) { fail_at_ = k; }
+  // How many requests injection has failed so far: the checker asks, so that
+  // a std::bad_alloc upstream did not throw is caught as a divergence.
+  std::uint64_t injected_failures() const { return injected_; }
 
  private:
   void* do_allocate(std::size_t bytes, std::size_t alignment) override;
@@ -45,6 +48,7 @@ class TrackingResource : public std::pmr::memory_resource {
   std::uint64_t requests_ = 0;
   std::uint64_t serial_ = 0;
   std::uint64_t fail_at_ = 0;
+  std::uint64_t injected_ = 0;
 };
 
 }  // namespace poolcheck
