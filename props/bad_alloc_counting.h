@@ -21,6 +21,12 @@ class BadAllocCounting : public Allocator {
   Buffer allocate(std::size_t n) {
     return counted([&] { return Allocator::allocate(n); });
   }
+  Buffer allocate(std::size_t n, std::size_t alignment) {
+    return counted([&] { return Allocator::allocate(n, alignment); });
+  }
+  Buffer allocate_slow(std::size_t n, std::size_t alignment = 1) {
+    return counted([&] { return Allocator::allocate_slow(n, alignment); });
+  }
   template <class Writer>
   Buffer allocate_with(std::size_t reserve, Writer&& writer) {
     return counted([&] { return Allocator::allocate_with(reserve, std::forward<Writer>(writer)); });

@@ -26,10 +26,10 @@
 #include <sys/wait.h>
 
 #include "allocator/pool_allocator.h"
-#include "model/checker.h"
-#include "model/sequence_file.h"
-#include "props/broken_rules.h"
-#include "props/broken_wrappers.h"
+#include "model/checks/checker.h"
+#include "model/reference/sequence_file.h"
+#include "model/testing/broken_rules.h"
+#include "model/testing/broken_wrappers.h"
 #include "props/checked_run.h"
 #include "props/counterexample.h"
 #include "props/properties.h"
@@ -67,7 +67,7 @@ struct VariantCase {
   Property property;
   std::size_t max_ops;  // the shrunk counterexample is at most this long
   std::function<void()> run;
-  std::function<std::optional<Divergence>(std::span<const Op>, const Settings&, std::uint64_t)> replay;
+  std::function<std::optional<Divergence>(std::span<const Op>, const Settings&)> replay;
   std::string name() const { return std::string(variant) + "_by_" + kPropertyNames[static_cast<int>(property)]; }
 };
 
@@ -175,20 +175,19 @@ TEST_P(BrokenVariant, IsCaughtAndItsCounterexampleReplays) {
   const SequenceFile& file = *loaded.file;
   std::string error;
   const std::string text = read_file(path, error).value_or("");
-  const std::uint64_t k = injected_request(text).value_or(0);
 
-  std::printf("[variant] %-22s by %-10s caught after %3d passing cases; shrunk to %zu ops (bound %zu)%s: %s\n",
+  std::printf("[variant] %-22s by %-10s caught after %3d passing cases; shrunk to %zu ops (bound %zu): %s\n",
               c.variant, kPropertyNames[static_cast<int>(c.property)], failure.numSuccess, file.ops.size(), c.max_ops,
-              k ? (", upstream request " + std::to_string(k) + " failing").c_str() : "", path.c_str());
+              path.c_str());
   std::printf("[variant]   %s\n[variant]   RC_PARAMS=\"%s\"\n", divergence_line(text).c_str(),
               rc::detail::configToMinimalString(config).c_str());
   EXPECT_LE(file.ops.size(), c.max_ops) << text;
 
-  const std::optional<Divergence> again = c.replay(file.ops, file.settings, k);
+  const std::optional<Divergence> again = c.replay(file.ops, file.settings);
   ASSERT_TRUE(again) << "the counterexample no longer fails on " << c.variant << "\n" << text;
   EXPECT_EQ(divergence_line(describe(*again, file.ops, file.settings)), divergence_line(text));
 
-  const std::optional<Divergence> correct = first_divergence<PoolAllocator>(file.ops, file.settings, k);
+  const std::optional<Divergence> correct = first_divergence<PoolAllocator>(file.ops, file.settings);
   EXPECT_FALSE(correct) << describe(*correct, file.ops, file.settings);
   const Replay replay = run_poolcheck_replay(path);
   EXPECT_EQ(replay.exit_code, 0) << replay.output;

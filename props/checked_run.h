@@ -2,7 +2,6 @@
 // the first divergence becomes a counterexample file and a failed case.
 #pragma once
 
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -13,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/checker.h"
-#include "model/ops.h"
+#include "model/checks/checker.h"
+#include "model/ops/ops.h"
 #include "props/counterexample.h"
 #include "props/diverged.h"
 
@@ -31,27 +30,8 @@ using Law = std::function<std::optional<LawBreach>(DifferentialChecker<Allocator
 
 template <class Allocator>
 struct CheckOptions {
-  std::uint64_t fail_request = 0;  // make upstream request k (1-based) throw std::bad_alloc; 0: never
   Law<Allocator> law = {};
 };
-
-// The comment line that records an injected upstream failure in a
-// counterexample file, and reading it back: `poolcheck replay` does not
-// inject, so a failure-atomicity counterexample needs it to reproduce.
-inline std::string injection_note(std::uint64_t fail_request) {
-  return "# injected: upstream request " + std::to_string(fail_request) +
-         " fails (TrackingResource::fail_request); plain replay does not inject it\n";
-}
-inline std::optional<std::uint64_t> injected_request(std::string_view text) {
-  constexpr std::string_view kPrefix = "# injected: upstream request ";
-  const std::size_t at = text.find(kPrefix);
-  if (at == std::string_view::npos) return std::nullopt;
-  std::uint64_t k = 0;
-  const char* first = text.data() + at + kPrefix.size();
-  const auto [end, ec] = std::from_chars(first, text.data() + text.size(), k);
-  if (ec != std::errc() || end == first) return std::nullopt;
-  return k;
-}
 
 struct CheckSummary {
   std::uint64_t upstream_requests = 0;  // made while running the ops, failed ones included
@@ -62,12 +42,10 @@ struct CheckSummary {
 // the first divergence or broken law, after writing the counterexample.
 template <class Allocator>
 CheckSummary check_or_fail(std::span<const Op> ops, const Settings& settings, const CheckOptions<Allocator>& options = {}) {
-  const std::string note = options.fail_request == 0 ? std::string() : injection_note(options.fail_request);
   auto checker = std::make_unique<DifferentialChecker<Allocator>>(settings);
-  checker->upstream().fail_request(options.fail_request);
   auto fail = [&](const Divergence& divergence) {
     keep_diverged(std::move(checker));
-    fail_with_counterexample(divergence, ops, settings, note);
+    fail_with_counterexample(divergence, ops, settings);
   };
   for (std::size_t i = 0; i < ops.size(); ++i) {
     if (std::optional<Divergence> divergence = checker->step(ops[i])) fail(*divergence);
@@ -80,14 +58,13 @@ CheckSummary check_or_fail(std::span<const Op> ops, const Settings& settings, co
   return summary;
 }
 
-// The first divergence of `ops` (finish() included), with upstream request
-// `fail_request` failing (0: none); for replaying a counterexample outside a
-// property. A diverged checker is kept, not destroyed (props/diverged.h).
+// The first divergence of `ops` (finish() included); for replaying a
+// counterexample outside a property. Injected failures are `fail_next` ops
+// in the sequence. A diverged checker is kept, not destroyed
+// (props/diverged.h).
 template <class Allocator>
-std::optional<Divergence> first_divergence(std::span<const Op> ops, const Settings& settings,
-                                           std::uint64_t fail_request = 0) {
+std::optional<Divergence> first_divergence(std::span<const Op> ops, const Settings& settings) {
   auto checker = std::make_unique<DifferentialChecker<Allocator>>(settings);
-  checker->upstream().fail_request(fail_request);
   for (const Op& op : ops)
     if (checker->step(op)) break;
   std::optional<Divergence> divergence = checker->finish();

@@ -18,7 +18,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
 
-#include "model/checker.h"
+#include "model/checks/checker.h"
 #include "props/bad_alloc_counting.h"
 #include "props/checked_run.h"
 #include "props/generators.h"
@@ -128,24 +128,30 @@ void pools_recycle_only_when_dead_within_the_cache_bound() {
 }
 
 // When upstream fails request k, the allocator throws std::bad_alloc to its
-// caller (counted by BadAllocCounting), stays exactly as it was (statistics,
-// room: the checker verifies, then retries the op), keeps agreeing with the
-// model afterwards, and holds no block it should not (the checker's leak
-// check after every op and after teardown; LeakSanitizer in the sanitizer
-// build). k is drawn among the requests the sequence makes without failures.
+// caller (the checker verifies that the op the model names throws, that the
+// upstream really injected it, and that the allocator is exactly as it was:
+// statistics, room, blocks held; BadAllocCounting counts it once more from
+// the caller's side), then runs the op again as if nothing had happened, and
+// holds no block it should not (the checker's leak check after every op and
+// after teardown; LeakSanitizer in the sanitizer build). The failure is a
+// `fail_next k` op in front of the sequence, so a counterexample replays
+// with `poolcheck replay` as it is; k is drawn among the requests the
+// sequence makes without failures.
 template <class Allocator>
 void upstream_failure_is_atomic() {
   const Scenario scenario = *gen::scenario(profiles::kGeneral);
   const CheckSummary plain = check_or_fail<Allocator>(scenario.ops, scenario.settings);
   if (plain.upstream_requests == 0) return;  // nothing that could fail
   const std::uint64_t k = *rc::gen::inRange<std::uint64_t>(1, plain.upstream_requests + 1);
+  std::vector<Op> ops{Op::fail_next(k)};
+  ops.insert(ops.end(), scenario.ops.begin(), scenario.ops.end());
   using Counting = BadAllocCounting<Allocator>;
   std::uint64_t thrown = 0;
   const Law<Counting> count = [&](DifferentialChecker<Counting>& checker, std::size_t) -> std::optional<LawBreach> {
     thrown = checker.allocator().bad_allocs();
     return std::nullopt;
   };
-  check_or_fail<Counting>(scenario.ops, scenario.settings, {.fail_request = k, .law = count});
+  check_or_fail<Counting>(ops, scenario.settings, {.law = count});
   RC_ASSERT(thrown == 1u);
 }
 

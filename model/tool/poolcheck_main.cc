@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "allocator/pool_allocator.h"
-#include "model/checker.h"
-#include "model/op_codec.h"
-#include "model/reference_model.h"
-#include "model/sequence_file.h"
-#include "model/tracking_resource.h"
+#include "model/checks/checker.h"
+#include "model/ops/op_codec.h"
+#include "model/reference/reference_model.h"
+#include "model/reference/sequence_file.h"
+#include "model/checks/tracking_resource.h"
 
 namespace poolcheck {
 namespace {
