@@ -31,6 +31,27 @@ TEST(Ops, PrintThenParseIsTheIdentity) {
   EXPECT_EQ(result.file->settings, settings);
 }
 
+TEST(Ops, AlignedSlowAndFailureOpsParseAndPrint) {
+  ParseResult result = parse_ops(
+      "alloc 10 align 64\nalloc 10 align 1\nalloc_slow 5\nalloc_slow 5 align 1073741824\nfail_next\nfail_next 7\n"
+      "alloc 0 align 128\nrelease 4\n");
+  ASSERT_TRUE(result.file) << result.error->message;
+  const std::vector<Op> expected = {Op::alloc(10, 64), Op::alloc(10, 1),         Op::alloc_slow(5),
+                                    Op::alloc_slow(5, std::uint64_t{1} << 30), Op::fail_next(1), Op::fail_next(7),
+                                    Op::alloc(0, 128), Op::release(4)};
+  EXPECT_EQ(result.file->ops, expected);
+  // `alloc N align 1` is another call than `alloc N`, and stays so.
+  EXPECT_NE(Op::alloc(10, 1), Op::alloc(10));
+  EXPECT_EQ(to_text(Op::alloc(10, 64)), "alloc 10 align 64");
+  EXPECT_EQ(to_text(Op::alloc_slow(5)), "alloc_slow 5");
+  EXPECT_EQ(to_text(Op::fail_next(1)), "fail_next 1");
+  ParseResult again = parse_ops(to_text(expected));
+  ASSERT_TRUE(again.file);
+  EXPECT_EQ(again.file->ops, expected);
+  // A failed request is run again (docs/SPEC.md): fail_next changes no buffer number.
+  EXPECT_TRUE(parse_ops("fail_next\nalloc 5000\nrelease 0\n").file);
+}
+
 TEST(Ops, DirectivesSetTheFixedSettings) {
   ParseResult result = parse_ops("#@ alignment 4096\n#@ cache_limit 3\n#@ pool_size 64\nalloc 1\n");
   ASSERT_TRUE(result.file);
@@ -63,6 +84,21 @@ TEST(Ops, RejectsMalformedInputNamingLineAndProblem) {
       {"alloc 1\n#@ alignment 8\n", 2, "before the first op"},
       {"#@ colour blue\n", 1, "unknown directive"},
       {"#@ pool_size 2000000000\n", 1, "beyond 2^30"},
+      // Per-request alignment (Node v26.8+) and failure injection.
+      {"alloc 8 align 0\n", 1, "power of two from 1 to 2^30 (1073741824), not 0"},
+      {"alloc 8 align 3\n", 1, "power of two from 1 to 2^30 (1073741824), not 3"},
+      {"alloc 8 align 2147483648\n", 1, "not 2147483648"},
+      {"alloc_slow 8 align 96\n", 1, "not 96"},
+      {"alloc 8 align sixty\n", 1, "alignment is not a number: 'sixty'"},
+      {"alloc 8 align -64\n", 1, "alignment must not be negative"},
+      {"alloc 8 align\n", 1, "missing number: expected 'alloc N [align A]'"},
+      {"alloc 8 align 64 64\n", 1, "unexpected extra '64'"},
+      {"alloc 8 aligned 64\n", 1, "unexpected extra 'aligned'"},
+      {"alloc_slow\n", 1, "missing number: expected 'alloc_slow N [align A]'"},
+      {"fail_next 0\n", 1, "fail_next 0"},
+      {"fail_next x\n", 1, "K is not a number"},
+      {"fail_next 1 2\n", 1, "unexpected extra '2'"},
+      {"alloc_slow 1073741825\nrelease 0\n", 2, "no such buffer"},
   };
   for (const Case& c : cases) {
     ParseError error = error_of(c.text);

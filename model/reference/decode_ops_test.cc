@@ -40,6 +40,68 @@ TEST(OpCodec, SizesLeanTowardTheEdges) {
   EXPECT_EQ(ops[5], Op::alloc(9));
 }
 
+// Tag 3 selectors 17..63 are the aligned, slow and failure ops
+// (docs/FORMATS.md); their sizes aim at the room left after the offset is
+// rounded up to the alignment.
+std::uint8_t extended(unsigned selector) { return static_cast<std::uint8_t>(selector << 2 | 3); }
+std::uint8_t size_selector(unsigned mode, unsigned extra = 0) { return static_cast<std::uint8_t>(extra << 3 | mode); }
+constexpr unsigned kRoomMode = 5, kPastRoomMode = 6, kTinyMode = 1;
+
+TEST(OpCodec, AlignedSizesAimAtTheRoomAfterThePadding) {
+  // pool_size 256 (table index 9), alloc 1: room 248.
+  const std::vector<Op> ops = decode({0x03, 0x2B /* pool_size 256 (table index 9) */, (1 << 3 | 1) << 2 /* alloc 1 */,
+                                      static_cast<std::uint8_t>((kRoomMode) << 2) /* alloc room: 248 */});
+  ASSERT_EQ(ops.size(), 3u);
+  EXPECT_EQ(ops[0], Op::pool_size(256));
+  EXPECT_EQ(ops[2], Op::alloc(248));
+  // pool_size 256, alloc 100 (offset 104, room 152), then alloc align 64
+  // (alignment index 6): padded offset 128, padded room 128.
+  const std::uint8_t alloc_100[] = {0, 100};  // literal mode, varint 100
+  std::vector<std::uint8_t> bytes = {0x03, 0x2B, alloc_100[0], alloc_100[1]};
+  bytes.insert(bytes.end(), {extended(17 + 6), size_selector(kRoomMode)});  // exactly fills after padding
+  EXPECT_EQ(decode(bytes).back(), Op::alloc(128, 64));
+  bytes.resize(4);
+  bytes.insert(bytes.end(), {extended(17 + 6), size_selector(kPastRoomMode)});  // 129 > 128: unpooled at threshold
+  EXPECT_EQ(decode(bytes).back(), Op::alloc(129, 64));
+  bytes.resize(4);
+  bytes.insert(bytes.end(), {extended(17 + 6), size_selector(kRoomMode, 7)});  // 121: fits after padding
+  EXPECT_EQ(decode(bytes).back(), Op::alloc(121, 64));
+  bytes.resize(4);
+  bytes.insert(bytes.end(), {extended(17 + 8), size_selector(kTinyMode, 3)});  // A = 128: the first unpooled
+  EXPECT_EQ(decode(bytes).back(), Op::alloc(3, 128));
+}
+
+TEST(OpCodec, PaddingThatPushesOverOrLandsOnTheEnd) {
+  // pool_size 128 (literal), alloc 56, alloc 8, alloc 1: offset 72, room 56.
+  std::vector<std::uint8_t> bytes = {0x03, 0x03, 128, 1, 0, 56, 0, 8, (1 << 3 | 1) << 2};
+  // The smallest alignment that rounds 72 exactly onto 128 is 64 (index 13).
+  bytes.insert(bytes.end(), {extended(17 + 13), size_selector(kTinyMode, 1)});
+  std::vector<Op> ops = decode(bytes);
+  ASSERT_EQ(ops.size(), 5u);
+  EXPECT_EQ(ops[4], Op::alloc(1, 64));
+  ReferenceModel model;
+  for (const Op& op : ops) model.apply(op);
+  EXPECT_EQ(model.placement(3).pool, 1u);  // room after padding 0: a new pool for one byte
+  // Past the room after padding to 64: 0 + 1 + 6 = 7 bytes, which would fit
+  // unpadded (room 56): the padding pushes the request over the end.
+  bytes.resize(9);
+  bytes.insert(bytes.end(), {extended(17 + 6), size_selector(kPastRoomMode, 6)});
+  ops = decode(bytes);
+  EXPECT_EQ(ops.back(), Op::alloc(7, 64));
+}
+
+TEST(OpCodec, SlowAndFailureOpsDecodeAndRoundTrip) {
+  const std::vector<Op> ops = decode({0x03, extended(32), size_selector(kTinyMode, 5), extended(33 + 11),
+                                      size_selector(kTinyMode, 2), extended(49), extended(63), extended(48), 9});
+  const std::vector<Op> expected = {Op::alloc_slow(5), Op::alloc_slow(2, 4096), Op::fail_next(1), Op::fail_next(15),
+                                    Op::fail_next(10)};
+  EXPECT_EQ(ops, expected);
+  const std::vector<Op> literal = {Op::alloc(3, 1),         Op::alloc(3, std::uint64_t{1} << 30), Op::alloc_slow(0),
+                                   Op::alloc_slow(7, 2),    Op::fail_next(1),                    Op::fail_next(~0ull),
+                                   Op::release(1),          Op::alloc(5000, 64)};
+  EXPECT_EQ(decode_ops(encode_ops(literal, {})).ops, literal);
+}
+
 TEST(OpCodec, ReleaseNeverNamesADeadBufferAndIsSkippedWhenNoneLive) {
   // release (nothing live: skipped), alloc tiny 1, release, release (skipped)
   const std::vector<Op> ops = decode({0x03, 0x02, 0x00, (1 << 3 | 1) << 2, 0x02, 0x05, 0x02, 0x00});
