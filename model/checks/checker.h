@@ -191,6 +191,9 @@ class DifferentialChecker {
                            stats_difference(before, allocator_->stats())));
         if (allocator_->room() != room_before)
           return void(fail("failure atomicity", "room unchanged by std::bad_alloc", "room changed"));
+        if (allocator_->pool_size() != model_.pool_size())
+          return void(fail("failure atomicity", "pool_size " + std::to_string(model_.pool_size()) + " unchanged by std::bad_alloc",
+                           "pool_size " + std::to_string(allocator_->pool_size())));
         if (tracker_.live_blocks() != blocks_before)
           return void(fail("failure atomicity", std::to_string(blocks_before) + " blocks held, as before std::bad_alloc",
                            std::to_string(tracker_.live_blocks()) + " blocks held"));

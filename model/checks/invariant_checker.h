@@ -160,6 +160,7 @@ class InvariantChecker {
     const PoolStats before = allocator_->stats();
     const std::optional<std::int64_t> room_before = room();
     const std::size_t blocks_before = tracker_.live_blocks();
+    const std::size_t pool_size_before = allocator_->pool_size();
     Buffer buffer;
     std::span<std::byte> offered;  // what allocate_with gave the writer
     try {
@@ -171,10 +172,12 @@ class InvariantChecker {
           if (tracker_.injected_failures() == injected)
             return void(fail("failure", "no std::bad_alloc: upstream failed no request",
                              "std::bad_alloc that upstream did not throw"));
-          if (!(allocator_->stats() == before) || room() != room_before || tracker_.live_blocks() != blocks_before)
-            return void(fail("failure atomicity", "statistics, room and blocks held unchanged by std::bad_alloc",
-                             stats_difference(before, allocator_->stats()) + "; " +
-                                 std::to_string(tracker_.live_blocks()) + " blocks held (" +
+          if (!(allocator_->stats() == before) || room() != room_before || tracker_.live_blocks() != blocks_before ||
+              allocator_->pool_size() != pool_size_before)
+            return void(fail("failure atomicity", "statistics, room, pool_size and blocks held unchanged by std::bad_alloc",
+                             stats_difference(before, allocator_->stats()) + "; pool_size " +
+                                 std::to_string(allocator_->pool_size()) + " (" + std::to_string(pool_size_before) +
+                                 " before); " + std::to_string(tracker_.live_blocks()) + " blocks held (" +
                                  std::to_string(blocks_before) + " before)"));
           buffer = attempt(op, offered);  // injection is spent: once more
         }

@@ -1,0 +1,99 @@
+// Deliberately wrong per-request alignment (Buffer.allocUnsafe(size,
+// alignment), allocUnsafeSlow, the 64-byte pool base; docs/SPEC.md). Test
+// code only, like broken_rules.h; each variant gets one decision wrong.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory_resource>
+
+#include "allocator/pool_allocator.h"
+#include "model/testing/broken_rules.h"
+
+namespace poolcheck::broken {
+
+// Checks the room at the unrounded offset, then rounds: a request that the
+// padding pushes over the end is placed past the pool's end.
+struct PadAfterRoomCheck : Unchecked {
+  static constexpr bool pads_before_room_check = false;
+};
+
+// Pools a request whose alignment is above 64 (only the size decides).
+struct AlignedAbove64Pooled : Unchecked {
+  static constexpr bool is_unpooled_aligned(std::size_t n, std::size_t, std::size_t threshold) {
+    return n >= threshold;
+  }
+};
+
+// Buffer.allocUnsafeSlow served from the pool, like allocUnsafe.
+struct SlowPooled : Unchecked {
+  static constexpr bool slow_is_pooled = true;
+};
+
+// Asks upstream for pool memory aligned to 16 only, as before Node v26.8.
+struct SixteenBytePoolBase : Unchecked {
+  static constexpr std::size_t pool_alignment(std::size_t alignment) { return alignment > 16 ? alignment : 16; }
+};
+
+// An upstream that honours the alignment it is asked for and no more, the
+// way a general-purpose malloc may: anything asked below 64 comes back 16
+// bytes past a 64-byte boundary. So a wrong pool alignment shows on every
+// run, not only when the system allocator happens to return less.
+class SixteenPastSixtyFourResource : public std::pmr::memory_resource {
+ public:
+  explicit SixteenPastSixtyFourResource(std::pmr::memory_resource* upstream) : upstream_(upstream) {}
+
+ private:
+  static constexpr std::size_t kSkew = 16, kBoundary = 64;
+  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
+    if (alignment >= kBoundary) return upstream_->allocate(bytes, alignment);
+    auto* block = static_cast<std::byte*>(upstream_->allocate(bytes + kBoundary, kBoundary));
+    skewed_[block + kSkew] = block;
+    return block + kSkew;
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
+    if (alignment >= kBoundary) return upstream_->deallocate(p, bytes, alignment);
+    auto it = skewed_.find(static_cast<std::byte*>(p));
+    upstream_->deallocate(it->second, bytes + kBoundary, kBoundary);
+    skewed_.erase(it);
+  }
+  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
+
+  std::pmr::memory_resource* upstream_;
+  std::map<std::byte*, std::byte*> skewed_;
+};
+
+struct SkewedUpstream {
+  SixteenPastSixtyFourResource skewed_upstream;
+};
+
+// `Allocator` on the skewed upstream. The resource must exist before the
+// allocator that uses it: a base class listed first is constructed first
+// (and destroyed last).
+template <class Allocator>
+class OnSkewedUpstream : private SkewedUpstream, public Allocator {
+ public:
+  explicit OnSkewedUpstream(PoolOptions options)
+      : SkewedUpstream{SixteenPastSixtyFourResource(options.upstream)}, Allocator(through(options, &skewed_upstream)) {}
+
+ private:
+  static PoolOptions through(PoolOptions options, std::pmr::memory_resource* resource) {
+    options.upstream = resource;
+    return options;
+  }
+};
+
+// Drops allocUnsafeSlow's alignment argument.
+class SlowAlignmentDropped : public BasicPoolAllocator<Unchecked> {
+ public:
+  using BasicPoolAllocator::BasicPoolAllocator;
+  Buffer allocate_slow(std::size_t n, std::size_t = 1) { return BasicPoolAllocator::allocate_slow(n, 1); }
+};
+
+using SixteenBytePoolBaseAllocator = OnSkewedUpstream<BasicPoolAllocator<SixteenBytePoolBase>>;
+using SlowAlignmentDroppedAllocator = OnSkewedUpstream<SlowAlignmentDropped>;
+using PadAfterRoomCheckAllocator = BasicPoolAllocator<PadAfterRoomCheck>;
+using AlignedAbove64PooledAllocator = BasicPoolAllocator<AlignedAbove64Pooled>;
+using SlowPooledAllocator = BasicPoolAllocator<SlowPooled>;
+
+}  // namespace poolcheck::broken
