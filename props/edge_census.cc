@@ -33,6 +33,14 @@ constexpr std::string_view kEdgeNames[kEdgeCount] = {
     "new pool reuses a dead pool's memory",
     "dead pool sent upstream: cache full",
     "sequence starts >= 16 pools",
+    "align A: offset rounded up, placed (padding)",
+    "align A: padding pushes the request over the end",
+    "align A: padding lands exactly on the end",
+    "align 64: pooled",
+    "align 128: unpooled",
+    "alloc_slow N",
+    "alloc_slow N align A",
+    "fail_next: an upstream request fails",
 };
 
 bool is_tiny_pool_size(std::uint64_t n) {
@@ -66,6 +74,7 @@ void tally(const Settings& settings, std::span<const Op> ops, EdgeCensus& census
   for (const Op& op : ops) {
     const ReferenceModel& model = state.model();
     const std::optional<std::int64_t> room = model.room();
+    const std::size_t offset_before = model.offset();
     const PoolStats before = model.stats();
     const std::uint64_t threshold = model.pool_size() / 2;
     const auto live = state.live();
@@ -98,6 +107,19 @@ void tally(const Settings& settings, std::span<const Op> ops, EdgeCensus& census
     hit(Edge::kPoolDiesOnRelease, op.kind == OpKind::kRelease && outcome.pool_death.has_value());
     hit(Edge::kPoolReused, outcome.pool_start && outcome.pool_start->reused);
     hits[static_cast<std::size_t>(Edge::kCacheFull)] += pools_sent_upstream(state.model(), before, outcome);
+    const bool aligned = is_aligned_alloc(op) && n > 0;
+    const std::uint64_t asked = requested_alignment(op);
+    const std::int64_t padded = static_cast<std::int64_t>(round_up(offset_before, asked));
+    const std::int64_t end = room ? static_cast<std::int64_t>(offset_before) + *room : 0;
+    hit(Edge::kAlignedPadded, aligned && pooled && !outcome.pool_start && outcome.placement.offset > offset_before);
+    hit(Edge::kPaddingPushesOver,
+        aligned && pooled && outcome.pool_start && room && static_cast<std::int64_t>(n) <= *room);
+    hit(Edge::kPaddingLandsOnEnd, aligned && asked <= kPoolBaseAlignment && room && *room > 0 && padded == end);
+    hit(Edge::kAlign64Pooled, aligned && asked == 64 && pooled);
+    hit(Edge::kAlign128Unpooled, aligned && asked == 128);
+    hit(Edge::kSlow, op.kind == OpKind::kAllocSlow && n > 0);
+    hit(Edge::kSlowAligned, op.kind == OpKind::kAllocSlow && n > 0 && op.b != 0);
+    hit(Edge::kFailNextLands, outcome.failed_request.has_value());
     pools_started += outcome.pool_start ? 1 : 0;
   }
   hit(Edge::kSixteenPools, pools_started >= 16);

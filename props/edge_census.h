@@ -37,6 +37,14 @@ enum class Edge : std::uint8_t {
   kPoolReused,          // a new pool takes a dead pool's memory
   kCacheFull,           // a dead pool goes back upstream because the cache is full
   kSixteenPools,        // the sequence starts >= 16 pools (counted once)
+  kAlignedPadded,       // alloc N align A placed after rounding the offset up (padding > 0)
+  kPaddingPushesOver,   // alloc N align A starts a new pool though N fits the unrounded room
+  kPaddingLandsOnEnd,   // alloc N align A (N > 0) whose rounded offset is exactly the pool's end
+  kAlign64Pooled,       // alloc N align 64, pooled
+  kAlign128Unpooled,    // alloc N align 128 (N > 0): never pooled
+  kSlow,                // alloc_slow N (N > 0)
+  kSlowAligned,         // alloc_slow N align A (N > 0)
+  kFailNextLands,       // an upstream request fails (fail_next) and the op throws
   kCount
 };
 inline constexpr std::size_t kEdgeCount = static_cast<std::size_t>(Edge::kCount);

@@ -1,5 +1,6 @@
 #include "props/generators.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <numeric>
@@ -77,7 +78,19 @@ rc::Gen<SizeIntent> size_intent(const SizeWeights& weights) {
 }
 
 rc::Gen<Intent> intent(const Profile& profile) {
-  auto alloc = rc::gen::build<AllocIntent>(rc::gen::set(&AllocIntent::size, size_intent(profile.sizes)));
+  const unsigned plain = 10 - std::min(profile.aligned, 10u);
+  auto alloc = rc::gen::build<AllocIntent>(
+      rc::gen::set(&AllocIntent::size, size_intent(profile.sizes)),
+      rc::gen::set(&AllocIntent::align, choice<AlignEdge>({{plain * 6, AlignEdge::kNone},
+                                                           {profile.aligned * 2, AlignEdge::kPoolBase},
+                                                           {profile.aligned, AlignEdge::kAbovePoolBase},
+                                                           {profile.aligned, AlignEdge::kPadToEnd},
+                                                           {profile.aligned, AlignEdge::kSmall},
+                                                           {profile.aligned, AlignEdge::kLarge},
+                                                           {profile.aligned ? 1u : 0u, AlignEdge::kOne}})),
+      rc::gen::set(&AllocIntent::slow, choice<bool>({{10 - std::min(profile.slow, 10u), false}, {profile.slow, true}})),
+      rc::gen::set(&AllocIntent::literal, literal()));
+  auto fail_next = rc::gen::build<FailNextIntent>(rc::gen::set(&FailNextIntent::k, full_range<std::uint32_t>(1, 5)));
   auto from = rc::gen::build<FromIntent>(
       rc::gen::set(&FromIntent::reserve, size_intent(profile.sizes)),
       rc::gen::set(&FromIntent::kept, choice<KeptEdge>({{3, KeptEdge::kAll}, {3, KeptEdge::kNone}, {2, KeptEdge::kPart}})),
@@ -108,7 +121,8 @@ rc::Gen<Intent> intent(const Profile& profile) {
                                                 {profile.from, as_intent(std::move(from))},
                                                 {profile.release, as_intent(std::move(release))},
                                                 {profile.pool_size, as_intent(std::move(pool_size))},
-                                                {profile.churn, as_intent(std::move(churn))}}));
+                                                {profile.churn, as_intent(std::move(churn))},
+                                                {profile.fail_next, as_intent(std::move(fail_next))}}));
 }
 
 // Settings and intents are drawn independently (intents are relative to

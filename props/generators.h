@@ -69,7 +69,10 @@ using SizeWeights = std::array<unsigned, kSizeEdges>;
 struct Profile {
   std::string_view name;
   // Relative weights of the intents.
-  unsigned alloc = 30, from = 20, release = 25, pool_size = 6, churn = 6;
+  unsigned alloc = 30, from = 20, release = 25, pool_size = 6, churn = 6, fail_next = 2;
+  // Of the allocs: how many name an alignment (Node v26.8+), how many are
+  // alloc_slow (per 10).
+  unsigned aligned = 3, slow = 1;
   SizeWeights sizes = {2, 2, 6, 2, 2, 3, 3, 3, 5, 3, 3, 1};
   bool every_alignment = false;  // 1..4096 evenly, else mostly Node's 8
   bool small_caches = false;     // cache_limit mostly 0..3, else mostly 16

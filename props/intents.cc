@@ -33,8 +33,32 @@ std::optional<Outcome> run(const Op& op, GenState& state, std::vector<Op>& out) 
   return state.apply(op);
 }
 
+// For "pad to end": pooled allocations that bring the offset to one unit of
+// the alignment setting before the pool's end, when that end is a multiple
+// of a larger power of two up to 64, so that rounding lands exactly on it.
+// At most four, each below the threshold; nothing when no such end exists.
+void approach_the_end(GenState& state, std::vector<Op>& out) {
+  const std::uint64_t unit = state.settings().alignment;
+  for (int step = 0; step < 4; ++step) {
+    const ReferenceModel& model = state.model();
+    const std::optional<std::int64_t> room = model.room();
+    if (!room || *room <= 0) return;
+    const std::uint64_t end = model.offset() + static_cast<std::uint64_t>(*room);
+    if (end % (2 * unit) != 0 || 2 * unit > kPoolBaseAlignment) return;
+    const std::uint64_t target = end - unit;
+    if (model.offset() >= target) return;
+    const std::uint64_t threshold = model.pool_size() / 2;
+    const std::uint64_t step_bytes = std::min<std::uint64_t>(target - model.offset(), saturating_sub(threshold, 1));
+    if (step_bytes == 0 || model.pool_size() != static_cast<std::uint64_t>(end)) return;
+    if (!run(Op::alloc(step_bytes), state, out)) return;
+  }
+}
+
 void emit_alloc(const AllocIntent& intent, GenState& state, std::vector<Op>& out) {
-  run(Op::alloc(resolve(intent.size, state)), state, out);
+  if (intent.align == AlignEdge::kPadToEnd && !intent.slow) approach_the_end(state, out);
+  const std::uint64_t alignment = resolve(intent, state);
+  const std::uint64_t n = resolve(intent.size, state, alignment == 0 ? 1 : alignment);
+  run(intent.slow ? Op::alloc_slow(n, alignment) : Op::alloc(n, alignment), state, out);
 }
 
 void emit_from(const FromIntent& intent, GenState& state, std::vector<Op>& out) {
@@ -101,14 +125,38 @@ Outcome GenState::apply(const Op& op) {
   return outcome;
 }
 
-std::uint64_t resolve(const SizeIntent& size, const GenState& state) {
+std::uint64_t resolve(const AllocIntent& alloc, const GenState& state) {
+  const std::uint32_t literal = alloc.literal;
+  switch (alloc.align) {
+    case AlignEdge::kNone: return 0;
+    case AlignEdge::kOne: return 1;
+    case AlignEdge::kPoolBase: return kPoolBaseAlignment;
+    case AlignEdge::kAbovePoolBase: return 2 * kPoolBaseAlignment;
+    case AlignEdge::kSmall: return std::uint64_t{2} << (literal % 5);
+    case AlignEdge::kLarge: return std::uint64_t{256} << (literal % 5);
+    case AlignEdge::kPadToEnd: {
+      const ReferenceModel& model = state.model();
+      const std::optional<std::int64_t> room = model.room();
+      if (!room) return kPoolBaseAlignment;
+      const std::int64_t end = static_cast<std::int64_t>(model.offset()) + *room;
+      for (std::uint64_t a = 2; a <= kPoolBaseAlignment; a *= 2)
+        if (static_cast<std::int64_t>(round_up(model.offset(), a)) == end) return a;
+      return kPoolBaseAlignment;
+    }
+  }
+  return 0;
+}
+
+std::uint64_t resolve(const SizeIntent& size, const GenState& state, std::uint64_t request_alignment) {
   const ReferenceModel& model = state.model();
   const std::uint64_t pool_size = model.pool_size();
   const std::uint64_t threshold = pool_size / 2;
   const std::uint64_t alignment = state.settings().alignment;
   // Before the first pool, the room is that of the pool about to be made;
   // after rounding past the end it is negative, and no request fits.
-  const std::optional<std::int64_t> room = model.room();
+  std::optional<std::int64_t> room = model.room();
+  if (room && request_alignment > 1 && request_alignment <= kPoolBaseAlignment)
+    *room -= static_cast<std::int64_t>(round_up(model.offset(), request_alignment) - model.offset());
   const std::uint64_t left = room ? static_cast<std::uint64_t>(std::max<std::int64_t>(*room, 0)) : pool_size;
   switch (size.edge) {
     case SizeEdge::kSmall: return size.literal % 64;
@@ -155,6 +203,7 @@ void emit(const Intent& intent, GenState& state, std::vector<Op>& out) {
                  [&](const ReleaseIntent& i) { emit_release(i, state, out); },
                  [&](const PoolSizeIntent& i) { run(Op::pool_size(resolve(i, state.settings())), state, out); },
                  [&](const ChurnIntent& i) { emit_churn(i, state, out); },
+                 [&](const FailNextIntent& i) { run(Op::fail_next(i.k), state, out); },
              },
              intent);
 }
@@ -169,7 +218,14 @@ std::vector<Op> realize(std::span<const Intent> intents, const Settings& setting
 std::string describe(const Intent& intent) {
   return std::visit(
       Overloaded{
-          [](const AllocIntent& i) { return "alloc " + describe(i.size); },
+          [](const AllocIntent& i) {
+            static constexpr const char* kAlign[] = {"", " align 64", " align 128", " align pad-to-end",
+                                                     " align small", " align large", " align 1"};
+            return std::string(i.slow ? "alloc_slow " : "alloc ") + describe(i.size) +
+                   kAlign[static_cast<int>(i.align)] +
+                   (i.align == AlignEdge::kSmall || i.align == AlignEdge::kLarge ? "(" + std::to_string(i.literal) + ")" : "");
+          },
+          [](const FailNextIntent& i) { return "fail_next " + std::to_string(i.k); },
           [](const FromIntent& i) {
             std::string kept = i.kept == KeptEdge::kAll    ? "all"
                                : i.kept == KeptEdge::kNone ? "none"

@@ -60,8 +60,27 @@ enum class PoolSizeEdge : std::uint8_t {
   kLarge,       // 65536 or 2^20; 2^30 (the largest) once in 32
 };
 
+// The alignment an alloc asks for (Buffer.allocUnsafe(size, alignment),
+// Node v26.8+), in shrink order: none first, so that a shrunk counterexample
+// is a plain alloc when the alignment does not matter.
+enum class AlignEdge : std::uint8_t {
+  kNone,           // alloc N
+  kPoolBase,       // 64: the largest that is pooled
+  kAbovePoolBase,  // 128: the smallest that never is
+  kPadToEnd,       // the smallest A <= 64 that rounds the offset exactly onto the pool's end (else 64)
+  kSmall,          // 2, 4, 8, 16 or 32 (by literal)
+  kLarge,          // 256 .. 4096 (by literal)
+  kOne,            // alloc N align 1
+};
 struct AllocIntent {
   SizeIntent size;
+  AlignEdge align = AlignEdge::kNone;
+  bool slow = false;  // alloc_slow (Buffer.allocUnsafeSlow): never pooled
+  std::uint32_t literal = 0;
+};
+// fail_next K: the K-th upstream request from now fails (1..4).
+struct FailNextIntent {
+  std::uint32_t k = 1;
 };
 struct FromIntent {
   SizeIntent reserve;
@@ -84,7 +103,7 @@ struct ChurnIntent {
   std::uint32_t window = 0;
   SizeIntent size;
 };
-using Intent = std::variant<AllocIntent, FromIntent, ReleaseIntent, PoolSizeIntent, ChurnIntent>;
+using Intent = std::variant<AllocIntent, FromIntent, ReleaseIntent, PoolSizeIntent, ChurnIntent, FailNextIntent>;
 
 // The values behind the tiny and large pool_size edges. The largest, 2^30,
 // is drawn once in kLargestPoolOneIn large picks: a pool that big costs
@@ -119,8 +138,13 @@ class GenState {
   std::uint64_t requested_ = 0;
 };
 
-// The concrete size an intent names in this state.
-std::uint64_t resolve(const SizeIntent& size, const GenState& state);
+// The concrete size an intent names in this state. For a request aligned to
+// `alignment` (2..64), the room is what is left after the offset is rounded
+// up to it, so that `room` fills the pool exactly and `room + 1` is pushed
+// over the end by the padding.
+std::uint64_t resolve(const SizeIntent& size, const GenState& state, std::uint64_t alignment = 1);
+// The alignment an alloc intent names in this state; 0 for none.
+std::uint64_t resolve(const AllocIntent& alloc, const GenState& state);
 std::uint64_t resolve(const PoolSizeIntent& pool_size, const Settings& settings);
 
 // Appends the intent's ops to `out`, applying each to `state`. An intent can

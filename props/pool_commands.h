@@ -106,12 +106,16 @@ struct SetPoolSize final : IntentCommand {
 struct Churn final : IntentCommand {
   using IntentCommand::IntentCommand;
 };
+struct FailNext final : IntentCommand {
+  using IntentCommand::IntentCommand;
+};
 
 inline std::shared_ptr<const PoolCommand> make_command(const Intent& intent) {
   if (std::holds_alternative<AllocIntent>(intent)) return std::make_shared<Alloc>(intent);
   if (std::holds_alternative<FromIntent>(intent)) return std::make_shared<From>(intent);
   if (std::holds_alternative<ReleaseIntent>(intent)) return std::make_shared<Release>(intent);
   if (std::holds_alternative<PoolSizeIntent>(intent)) return std::make_shared<SetPoolSize>(intent);
+  if (std::holds_alternative<FailNextIntent>(intent)) return std::make_shared<FailNext>(intent);
   return std::make_shared<Churn>(intent);
 }
 
