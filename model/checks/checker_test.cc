@@ -126,6 +126,7 @@ class Twisted {
     return twist(inner_.allocate_with(reserve, writer), reserve);
   }
   void set_pool_size(std::size_t n) { inner_.set_pool_size(n); }
+  std::size_t pool_size() const { return inner_.pool_size(); }
   std::optional<std::ptrdiff_t> room() const { return inner_.room(); }
   std::size_t block_alignment() const { return inner_.block_alignment(); }
   const PoolStats& stats() const { return inner_.stats(); }

@@ -206,12 +206,12 @@ class InvariantChecker {
     if (length > 0 && data % settings_.alignment != 0)
       return void(fail("alignment", "address aligned to " + std::to_string(settings_.alignment), hex(data)));
     const std::uint64_t asked = op.kind == OpKind::kFrom ? 1 : requested_alignment(op);
+    if (placement.pooled && (op.kind == OpKind::kAllocSlow || asked > kPoolBaseAlignment))
+      return void(fail("bump", "an unpooled block (alloc_slow, or an alignment above 64)", describe(placement)));
     if (length > 0 && data % asked != 0)
       return void(fail("alignment", "address aligned to " + std::to_string(asked) + " as requested", hex(data)));
     if (placement.pooled && placement.offset % asked != 0)
       return void(fail("alignment", "offset aligned to " + std::to_string(asked) + " as requested", describe(placement)));
-    if (placement.pooled && (op.kind == OpKind::kAllocSlow || asked > kPoolBaseAlignment))
-      return void(fail("bump", "an unpooled block (alloc_slow, or an alignment above 64)", describe(placement)));
     const PoolStats& after = allocator_->stats();
     const std::uint64_t started = pools_started(after) - pools_started(before);
     if (started > 1 || (started == 1 && !placement.pooled))
