@@ -129,7 +129,7 @@ std::uint64_t OpDecoder::size_choice(unsigned selector, std::optional<std::int64
 
 std::uint64_t OpDecoder::alignment_choice(unsigned index, std::optional<std::int64_t> room, std::size_t offset) {
   if (index < kAlignments.size()) return kAlignments[index];
-  if (index == kAlignLiteral) return std::uint64_t{1} << (byte() % 31);
+  if (index != kAlignPadToEnd) return std::uint64_t{1} << (byte() % 31);  // kAlignLiteral
   if (!room) return kPoolBaseAlignment;
   const std::uint64_t capacity = static_cast<std::uint64_t>(static_cast<std::int64_t>(offset) + *room);
   for (std::uint64_t alignment = 2; alignment <= kPoolBaseAlignment; alignment *= 2)

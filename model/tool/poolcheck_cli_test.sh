@@ -63,5 +63,25 @@ check replay-binary 0 '1 ok' -- "$pc" replay "$tmp/seed.bin"
 head -c 300 /dev/urandom >"$tmp/random.bin"
 check replay-random-bytes 0 '1 ok' -- "$pc" replay "$tmp/random.bin"
 
+# Per-request alignment, allocUnsafeSlow and failure injection (docs/SPEC.md).
+bad align-zero 'alloc 8 align 0\n' '1: alignment must be a power of two from 1 to 2^30 (1073741824), not 0'
+bad align-three 'alloc 1\nalloc 8 align 3\n' '2: alignment must be a power of two from 1 to 2^30 (1073741824), not 3'
+bad align-2-31 'alloc_slow 8 align 2147483648\n' '1: alignment must be a power of two from 1 to 2^30 (1073741824), not 2147483648'
+bad align-word 'alloc 8 align x\n' '1: alignment is not a number'
+bad fail-next-zero 'fail_next 0\n' '1: fail_next 0'
+printf 'pool_size 100\nalloc 1\nalloc 40 align 64\nalloc_slow 7 align 4096\nfail_next\nalloc 5000\nalloc 1073741825\n' >"$tmp/new.ops"
+check trace-aligned 0 '{"slice":1,"pooled":true,"pool":1,"offset":0,"length":40}' -- "$pc" trace "$tmp/new.ops"
+check trace-slow 0 '{"slice":2,"pooled":false,"pool":null,"offset":0,"length":7}' -- "$pc" trace --model "$tmp/new.ops"
+check trace-bad-alloc 0 '{"op":5,"error":"bad_alloc","upstream_request":4}' -- "$pc" trace "$tmp/new.ops"
+check trace-retried 0 '{"slice":3,"pooled":false,"pool":null,"offset":0,"length":5000}' -- "$pc" trace "$tmp/new.ops"
+check trace-length-error 0 '{"op":6,"error":"length_error"}' -- "$pc" trace "$tmp/new.ops"
+"$pc" trace "$tmp/new.ops" >"$tmp/na" && "$pc" trace --model "$tmp/new.ops" >"$tmp/nm"
+check trace-new-ops-same 0 '' -- cmp "$tmp/na" "$tmp/nm"
+check replay-new-ops 0 '1 ok' -- "$pc" replay "$tmp/new.ops"
+check new-ops-to-binary 0 '' -- "$pc" convert "$tmp/new.ops" -o "$tmp/new.bin"
+"$pc" convert "$tmp/new.bin" >"$tmp/new-back.ops"
+check new-ops-round-trip 0 '' -- diff <(sed 's/^fail_next$/fail_next 1/' "$tmp/new.ops") "$tmp/new-back.ops"
+check replay-regressions 0 ' 0 failed, 0 unreadable' -- "$pc" replay "$src/corpus/regressions"
+
 echo "poolcheck_cli_test: $failures failed"
 [ "$failures" = 0 ]
