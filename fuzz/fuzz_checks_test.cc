@@ -10,7 +10,10 @@
 #include "fuzz/ops_text_check.h"
 #include "fuzz/pool_diff_check.h"
 #include "fuzz/pool_invariants_check.h"
+#include "model/testing/broken_alignment.h"
+#include "model/testing/broken_failure.h"
 #include "model/testing/broken_rules.h"
+#include "model/testing/broken_wrappers.h"
 
 namespace poolcheck::fuzz {
 namespace {
@@ -72,6 +75,28 @@ TEST(FuzzPoolDiff, EveryBrokenRuleIsReportedWithTheSequence) {
   ParseResult reparsed = parse_ops(*report);
   ASSERT_TRUE(reparsed.file);
   EXPECT_EQ(reparsed.file->ops, (std::vector<Op>{Op::alloc(3), Op::alloc(4096)}));
+}
+
+// The aligned, slow and failure ops reach the allocator targets through the
+// decoder, and the targets catch what only they expose.
+TEST(FuzzPoolDiff, NewOpsAndTheirBrokenVariantsAreReported) {
+  const char* correct = "pool_size 128\nalloc 56\nalloc 8\nalloc 1\nalloc 56 align 64\nalloc 1 align 128\n"
+                        "alloc_slow 9 align 4096\nfail_next\nalloc 5000\nfail_next 2\nfrom 5000 10\n";
+  EXPECT_FALSE(check_pool_diff(bytes_of(correct)));
+  EXPECT_FALSE(check_pool_invariants(bytes_of(correct)));
+  EXPECT_EQ(check_of(check_pool_diff<broken::PadAfterRoomCheckAllocator>(
+                bytes_of("pool_size 100\nalloc 1\nalloc 40 align 64\n"))),
+            "placement");
+  EXPECT_EQ(check_of(check_pool_diff<broken::AlignedAbove64PooledAllocator>(bytes_of("alloc 1 align 128\n"))),
+            "placement");
+  EXPECT_EQ(check_of(check_pool_diff<broken::SlowPooledAllocator>(bytes_of("alloc_slow 1\n"))), "placement");
+  EXPECT_EQ(check_of(check_pool_diff<broken::SixteenBytePoolBaseAllocator>(bytes_of("alloc 1\n"))), "alignment");
+  EXPECT_EQ(check_of(check_pool_diff<broken::SpuriousBadAllocAllocator>(bytes_of("alloc 4096\n"))), "failure");
+  EXPECT_EQ(check_of(check_pool_invariants<broken::SpuriousBadAllocAllocator>(bytes_of("alloc 4096\n"))), "failure");
+  EXPECT_EQ(check_of(check_pool_diff<broken::PoolSizeLostOnFailureAllocator>(bytes_of("fail_next\nalloc 1 align 128\n"))),
+            "failure atomicity");
+  EXPECT_EQ(check_of(check_pool_diff<broken::LeakOnUpstreamFailureAllocator>(bytes_of("fail_next 2\nalloc 1\n"))),
+            "failure atomicity");
 }
 
 TEST(FuzzPoolDiff, SequenceCheckMatchesTheByteCheck) {

@@ -20,12 +20,6 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 std::uint64_t saturating_sub(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
 
-// What an op adds toward the budget; requests beyond kMaxRequest fail
-// without touching memory, so they are free.
-std::uint64_t request_cost(const Op& op) {
-  return creates_buffer(op) && !exceeds_max_request(op) ? op.a : 0;
-}
-
 // Pushes and applies `op` if the budget allows; the outcome if it ran.
 std::optional<Outcome> run(const Op& op, GenState& state, std::vector<Op>& out) {
   if (!state.affordable(op)) return std::nullopt;

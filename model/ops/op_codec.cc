@@ -69,11 +69,6 @@ std::uint8_t header_for(const Settings& settings) {
   return static_cast<std::uint8_t>(std::countr_zero(settings.alignment) | (nibble << 4));
 }
 
-// What an op adds toward kMaxDecodedBytes.
-std::uint64_t request_cost(const Op& op) {
-  return creates_buffer(op) && !exceeds_max_request(op) ? op.a : 0;
-}
-
 }  // namespace
 
 std::optional<std::size_t> LiveBuffers::index_of(std::uint64_t buffer) const {

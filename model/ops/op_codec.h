@@ -4,9 +4,9 @@
 // where pool allocators break. Text -> binary -> text is the identity, so a
 // fuzz crash becomes a readable regression and back. Layout: docs/FORMATS.md.
 //
-// A sequence may request at most kMaxDecodedBytes in all (alloc N and from R
-// A count N and R; requests beyond kMaxRequest cost nothing since they
-// fail). Decoding ends at the op that would pass it: that keeps every input
+// A sequence may request at most kMaxDecodedBytes in all (request_cost
+// below: alloc N and from R A count N and R, an alignment above 64 counts
+// too; requests beyond kMaxRequest cost nothing since they fail). Decoding ends at the op that would pass it: that keeps every input
 // cheap for the fuzzers, and replay sees exactly what the fuzzer saw.
 #pragma once
 
@@ -35,6 +35,15 @@ class LiveBuffers {
 };
 
 inline constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t{1} << 20;
+
+// What an op adds toward kMaxDecodedBytes: N of alloc and alloc_slow, R of
+// from (requests beyond kMaxRequest fail and cost nothing), and an
+// alignment above 64 too, since the block it asks for may take up to N + A
+// bytes (under AddressSanitizer it does).
+inline std::uint64_t request_cost(const Op& op) {
+  if (!creates_buffer(op) || exceeds_max_request(op)) return 0;
+  return op.a + (op.kind != OpKind::kFrom && op.b > kPoolBaseAlignment ? op.b : 0);
+}
 
 class OpDecoder {
  public:

@@ -96,10 +96,15 @@ TEST(OpCodec, SlowAndFailureOpsDecodeAndRoundTrip) {
   const std::vector<Op> expected = {Op::alloc_slow(5), Op::alloc_slow(2, 4096), Op::fail_next(1), Op::fail_next(15),
                                     Op::fail_next(10)};
   EXPECT_EQ(ops, expected);
-  const std::vector<Op> literal = {Op::alloc(3, 1),         Op::alloc(3, std::uint64_t{1} << 30), Op::alloc_slow(0),
+  const std::vector<Op> literal = {Op::alloc(3, 1),         Op::alloc(3, std::uint64_t{1} << 19), Op::alloc_slow(0),
                                    Op::alloc_slow(7, 2),    Op::fail_next(1),                    Op::fail_next(~0ull),
                                    Op::release(1),          Op::alloc(5000, 64)};
   EXPECT_EQ(decode_ops(encode_ops(literal, {})).ops, literal);
+  // An alignment above 64 counts toward the budget: its block may take N + A.
+  const std::vector<Op> huge_alignment = {Op::alloc(1, std::uint64_t{1} << 30)};
+  EXPECT_THROW(encode_ops(huge_alignment, {}), std::invalid_argument);
+  const std::uint8_t past_the_budget[] = {0x03, (17u + 14u) << 2 | 3u, 30, 0, 1};  // alloc 1 align 2^30
+  EXPECT_TRUE(decode_ops(past_the_budget).ops.empty());
 }
 
 TEST(OpCodec, ReleaseNeverNamesADeadBufferAndIsSkippedWhenNoneLive) {
