@@ -215,8 +215,11 @@ class DifferentialChecker {
       if (!got.length_error)
         return void(fail("failure", "std::length_error", describe(got.buffer.placement())));
       if (!(allocator_->stats() == before))
-        fail("failure atomicity", "statistics unchanged by std::length_error",
-             stats_difference(before, allocator_->stats()));
+        return void(fail("failure atomicity", "statistics unchanged by std::length_error",
+                         stats_difference(before, allocator_->stats())));
+      if (allocator_->room() != room_before || allocator_->pool_size() != model_.pool_size())
+        fail("failure atomicity", "room and pool_size " + std::to_string(model_.pool_size()) + " unchanged by std::length_error",
+             "pool_size " + std::to_string(allocator_->pool_size()) + (allocator_->room() != room_before ? ", room changed" : ""));
       return;
     }
     if (got.length_error) return void(fail("failure", describe(outcome.placement), "std::length_error"));

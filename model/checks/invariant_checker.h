@@ -186,9 +186,10 @@ class InvariantChecker {
       }
     } catch (const std::length_error&) {
       if (!exceeds_max_request(op)) return void(fail("failure", "a buffer (request within 2^30)", "std::length_error"));
-      if (!(allocator_->stats() == before))
-        fail("failure atomicity", "statistics unchanged by std::length_error",
-             stats_difference(before, allocator_->stats()));
+      if (!(allocator_->stats() == before) || room() != room_before || allocator_->pool_size() != pool_size_before)
+        fail("failure atomicity", "statistics, room and pool_size unchanged by std::length_error",
+             stats_difference(before, allocator_->stats()) + "; pool_size " + std::to_string(allocator_->pool_size()) +
+                 " (" + std::to_string(pool_size_before) + " before)");
       return;
     }
     const Placement placement = buffer.placement();

@@ -34,8 +34,8 @@ class SpuriousBadAllocAllocator : public BasicPoolAllocator<Unchecked> {
 
 // An alignment shim that forces a block of its own by setting the pool size
 // to 0 around the call and restores it only when the call returns: when
-// upstream fails, the allocator is left with pool size 0, and every later
-// request is unpooled.
+// upstream fails (or the request is above 2^30), the allocator is left with
+// pool size 0, and every later request is unpooled.
 class PoolSizeLostOnFailureAllocator : public BasicPoolAllocator<Unchecked> {
  public:
   using BasicPoolAllocator::BasicPoolAllocator;
