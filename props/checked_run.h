@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/checks/checker.h"
+#include "model/checks/stats_laws.h"
 #include "model/ops/ops.h"
 #include "props/counterexample.h"
 #include "props/diverged.h"
@@ -22,10 +23,7 @@ namespace poolcheck::props {
 
 // A law the checker does not state itself, checked after every op that the
 // checker accepted. Laws are independent of the model: they look only at
-// the allocator and its upstream.
-struct LawBreach {
-  std::string check, expected, actual;
-};
+// the allocator and its upstream (LawBreach: model/checks/stats_laws.h).
 template <class Allocator>
 using Law = std::function<std::optional<LawBreach>(DifferentialChecker<Allocator>& checker, std::size_t op_index)>;
 

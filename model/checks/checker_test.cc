@@ -4,9 +4,11 @@
 
 #include <random>
 
+#include "model/checks/invariant_checker.h"
 #include "model/ops/op_codec.h"
 #include "model/reference/decode_ops.h"
 #include "model/testing/broken_rules.h"
+#include "model/testing/broken_wrappers.h"
 #include "model/testing/memory_twists.h"
 
 namespace poolcheck {
@@ -128,6 +130,26 @@ TEST(Checker, InjectedUpstreamFailureLeavesTheAllocatorAsItWas) {
     std::optional<Divergence> divergence = checker.finish();
     EXPECT_FALSE(divergence) << "k=" << k << " " << divergence->check << ": " << divergence->actual;
   }
+}
+
+// The failure-atomicity checks live in the shared skeleton, so the
+// model-free checker has them too: a correct allocator recovers from every
+// injected failure, and one that leaks on that path is caught.
+TEST(Checker, InvariantCheckerSharesTheInjectedFailureChecks) {
+  ParseResult parsed = parse_ops("alloc 4000\nalloc 4000\nalloc 4000\nalloc 9000\nfrom 9000 10\nrelease 0\n");
+  for (std::uint64_t k = 1; k <= 6; ++k) {
+    InvariantChecker<PoolAllocator> checker({});
+    checker.upstream().fail_request(k);
+    for (const Op& op : parsed.file->ops) checker.step(op);
+    std::optional<Divergence> divergence = checker.finish();
+    EXPECT_FALSE(divergence) << "k=" << k << " " << divergence->check << ": " << divergence->actual;
+  }
+  InvariantChecker<broken::LeakOnUpstreamFailureAllocator> leaky({});
+  leaky.upstream().fail_request(2);  // the block after its bookkeeping note
+  leaky.step(Op::alloc(100));
+  std::optional<Divergence> caught = leaky.finish();
+  ASSERT_TRUE(caught);
+  EXPECT_EQ(caught->check, "leak");
 }
 
 TEST(Checker, ReportNamesTheOpExpectedActualAndTheSequence) {

@@ -1,6 +1,8 @@
-#include "model/checks/checker.h"
+#include "model/checks/divergence.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
 
 namespace poolcheck {
 
@@ -9,6 +11,8 @@ std::string hex(std::uintptr_t address) {
   std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(address));
   return text;
 }
+
+std::string range(std::uintptr_t begin, std::uintptr_t end) { return "[" + hex(begin) + ", " + hex(end) + ")"; }
 
 std::string describe(const Placement& placement) {
   if (!placement.pooled) return "unpooled, length " + std::to_string(placement.length);
