@@ -32,7 +32,7 @@ namespace poolcheck::props {
 // the allocator behind a DifferentialChecker.
 template <class Allocator>
 void commands_agree_with_the_model() {
-  const Settings settings = *gen::settings(profiles::kGeneral);
+  const PoolOptions settings = *gen::settings(profiles::kGeneral);
   CheckedSystem<Allocator> system(settings);
   rc::state::check(GenState(settings), static_cast<OpSystem&>(system),
                    [](const GenState&) { return pool_command(); });
@@ -62,7 +62,7 @@ void alignment_holds_under_several_alignments() {
   const Scenario scenario = *gen::scenario(profiles::kAlignment);
   const std::array<std::size_t, 5> alignments = {scenario.settings.alignment, 1, 8, 64, 4096};
   for (const std::size_t alignment : alignments) {
-    Settings settings = scenario.settings;
+    PoolOptions settings = scenario.settings;
     settings.alignment = alignment;
     check_or_fail<Allocator>(realize(scenario.intents, settings), settings);
   }

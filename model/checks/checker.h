@@ -47,7 +47,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
   friend Base;
 
  public:
-  explicit DifferentialChecker(const Settings& settings,
+  explicit DifferentialChecker(const PoolOptions& settings,
                                std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
       : Base(settings, upstream), model_(settings) {}
 
@@ -176,7 +176,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
 
 // Runs a whole sequence and finishes; the first divergence, if any.
 template <class Allocator = PoolAllocator>
-std::optional<Divergence> check_ops(std::span<const Op> ops, const Settings& settings) {
+std::optional<Divergence> check_ops(std::span<const Op> ops, const PoolOptions& settings) {
   DifferentialChecker<Allocator> checker(settings);
   for (const Op& op : ops)
     if (checker.step(op)) break;

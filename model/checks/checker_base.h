@@ -50,8 +50,8 @@ class CheckerBase {
  public:
   using Buffer = typename Allocator::Buffer;
 
-  explicit CheckerBase(const Settings& settings, std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
-      : settings_(settings), tracker_(upstream), allocator_(std::in_place, to_pool_options(settings, &tracker_)) {}
+  explicit CheckerBase(const PoolOptions& settings, std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
+      : settings_(settings), tracker_(upstream), allocator_(std::in_place, on_upstream(settings, &tracker_)) {}
   CheckerBase(const CheckerBase&) = delete;
   CheckerBase& operator=(const CheckerBase&) = delete;
 
@@ -227,7 +227,7 @@ class CheckerBase {
                 std::to_string(tracker_.live_blocks()) + " blocks held");
   }
 
-  Settings settings_;
+  PoolOptions settings_;
   TrackingResource tracker_;  // outlives the allocator
   std::optional<Allocator> allocator_;
   std::vector<Buffer> handles_;  // by buffer number; destroyed before the allocator

@@ -57,7 +57,7 @@ std::string stats_difference(const PoolStats& expected, const PoolStats& actual)
   return out.empty() ? "no difference" : out;
 }
 
-std::string describe(const Divergence& divergence, std::span<const Op> ops, const Settings& settings) {
+std::string describe(const Divergence& divergence, std::span<const Op> ops, const PoolOptions& settings) {
   std::string out = "# divergence (" + divergence.check + ") at ";
   if (divergence.op)
     out += "op " + std::to_string(divergence.op_index) + ": " + to_text(*divergence.op) + "\n";

@@ -31,6 +31,6 @@ std::string hex(std::uintptr_t address);
 std::string range(std::uintptr_t begin, std::uintptr_t end);
 // The report: what diverged, expected against actual, then the sequence up
 // to and including that op as a replayable .ops text.
-std::string describe(const Divergence& divergence, std::span<const Op> ops, const Settings& settings);
+std::string describe(const Divergence& divergence, std::span<const Op> ops, const PoolOptions& settings);
 
 }  // namespace poolcheck

@@ -54,7 +54,7 @@ namespace poolcheck {
 template <class Allocator = PoolAllocator>
 class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocator> {
  public:
-  explicit InvariantChecker(const Settings& settings,
+  explicit InvariantChecker(const PoolOptions& settings,
                             std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
       : CheckerBase<InvariantChecker, Allocator>(settings, upstream) {}
 
