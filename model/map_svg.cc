@@ -9,11 +9,14 @@ namespace poolcheck {
 namespace {
 
 // Layout of one panel, in px: pool labels, the bars, the unpooled list.
-constexpr double kLabelWidth = 120;
-constexpr double kBarWidth = 620;
-constexpr double kListGap = 20;
-constexpr double kListWidth = 170;
-constexpr double kPanelWidth = kLabelWidth + kBarWidth + kListGap + kListWidth;
+// Side by side, two panels are narrower so that the pair stays readable
+// when a page scales it down.
+struct Layout {
+  double label = 120, bar = 620, gap = 20, list = 170;
+  double panel() const { return label + bar + gap + list; }
+};
+constexpr Layout kSingle{};
+constexpr Layout kPair{110, 430, 16, 140};
 constexpr double kRowHeight = 46;
 constexpr double kBarHeight = 22;
 constexpr std::size_t kListedUnpooled = 30;  // more are summarized in one line
@@ -64,24 +67,25 @@ std::vector<Span> padding_spans(const PoolMap& map, const MapPool& pool) {
 
 class MapDrawer {
  public:
-  MapDrawer(SvgText& svg, const PoolMap& map, std::optional<std::uint64_t> highlight, double scale_capacity)
-      : svg_(svg), map_(map), highlight_(highlight),
-        scale_(scale_capacity > 0 ? kBarWidth / scale_capacity : 0) {}
+  MapDrawer(SvgText& svg, const PoolMap& map, std::optional<std::uint64_t> highlight, double scale_capacity,
+            Layout layout)
+      : svg_(svg), map_(map), highlight_(highlight), layout_(layout),
+        scale_(scale_capacity > 0 ? layout.bar / scale_capacity : 0) {}
 
   // Draws the panel with its top left corner at (x, y); returns its height.
   double draw(double x, double y) {
     double row_y = y;
-    axis(x + kLabelWidth, row_y);
+    axis(x + layout_.label, row_y);
     row_y += 22;
     for (const MapPool& pool : map_.pools) {
       row(pool, x, row_y);
       row_y += kRowHeight;
     }
     if (map_.pools.empty()) {
-      svg_.text(x + kLabelWidth, row_y + 16, "no pool yet", "note");
+      svg_.text(x + layout_.label, row_y + 16, "no pool yet", "note");
       row_y += kRowHeight;
     }
-    const double list_height = unpooled_list(x + kLabelWidth + kBarWidth + kListGap, y);
+    const double list_height = unpooled_list(x + layout_.label + layout_.bar + layout_.gap, y);
     return std::max(row_y - y, list_height);
   }
 
@@ -92,7 +96,7 @@ class MapDrawer {
     double largest = 0;
     for (const MapPool& pool : map_.pools) largest = std::max(largest, static_cast<double>(pool.capacity));
     if (largest <= 0) return;
-    svg_.line(x0, y + 14, x0 + kBarWidth, y + 14, "#888888", 1, "axis");
+    svg_.line(x0, y + 14, x0 + layout_.bar, y + 14, "#888888", 1, "axis");
     for (int i = 0; i <= 4; ++i) {
       const auto at = static_cast<std::size_t>(largest * i / 4);
       const double tx = bar_x(x0, at);
@@ -113,10 +117,10 @@ class MapDrawer {
 
   void row(const MapPool& pool, double x, double y) {
     const bool dead = pool.life == PoolLife::kDead;
-    if (dead) svg_.rect(x, y - 2, kLabelWidth + kBarWidth, kRowHeight - 4, kDeadRow, "dead-row", {});
+    if (dead) svg_.rect(x, y - 2, layout_.label + layout_.bar, kRowHeight - 4, kDeadRow, "dead-row", {});
     svg_.text(x + 4, y + 15, "pool " + std::to_string(pool.number), dead ? "label dead" : "label");
     svg_.text(x + 4, y + 29, life_text(pool), "small");
-    const double x0 = x + kLabelWidth;
+    const double x0 = x + layout_.label;
     const double bar_y = y + 2;
     svg_.rect(x0, bar_y, std::max(static_cast<double>(pool.capacity) * scale_, 1.0), kBarHeight, kRoomFill, "pool",
               {{"data-pool", std::to_string(pool.number)}, {"data-capacity", std::to_string(pool.capacity)}},
@@ -172,14 +176,17 @@ class MapDrawer {
                {"data-length", std::to_string(p.length)}, {"data-live", b.live ? "1" : "0"}},
               "buffer " + std::to_string(b.number) + (b.live ? "" : " (released)") + ": offset " +
                   std::to_string(p.offset) + ", length " + std::to_string(p.length));
-    if (width >= 7.0 * static_cast<double>(name.size()) + 4)
-      svg_.text(bx + width / 2, y + 15, name, b.live ? "buffer-label middle" : "buffer-label released middle");
+    // "#N" when it fits, else "N", else nothing (the tooltip still names it).
+    std::string label = name;
+    if (width < 7.0 * static_cast<double>(label.size()) + 4) label.erase(0, 1);
+    if (width >= 7.0 * static_cast<double>(label.size()) + 3)
+      svg_.text(bx + width / 2, y + 15, label, b.live ? "buffer-label middle" : "buffer-label released-text middle");
   }
 
   double unpooled_list(double x, double y) {
     std::size_t count = 0, shown = 0;
     for (const MapBuffer& b : map_.buffers) count += b.placement.pooled ? 0 : 1;
-    svg_.text(x, y + 14, "unpooled buffers" + std::string(count == 0 ? ": none" : ""), "label");
+    svg_.text(x, y + 14, count == 0 ? "unpooled: none" : "unpooled buffers", "label");
     double line_y = y + 34;
     for (const MapBuffer& b : map_.buffers) {
       if (b.placement.pooled) continue;
@@ -190,10 +197,10 @@ class MapDrawer {
                  {"data-length", std::to_string(b.placement.length)},
                  {"data-live", b.live ? "1" : "0"}});
       if (highlight_ == b.number)
-        svg_.rect(x - 3, line_y - 13, kListWidth, 18, "none", "highlight", {{"data-buffer", std::to_string(b.number)}});
+        svg_.rect(x - 3, line_y - 13, layout_.list, 18, "none", "highlight", {{"data-buffer", std::to_string(b.number)}});
       const std::string size = b.placement.length == 0 ? "empty" : std::to_string(b.placement.length) + " B";
       svg_.text(x + 18, line_y, "#" + std::to_string(b.number) + "  " + size + (b.live ? "" : " (released)"),
-                b.live ? "small" : "small released");
+                b.live ? "small" : "small released-text");
       line_y += 17;
     }
     if (count > shown) {
@@ -206,6 +213,7 @@ class MapDrawer {
   SvgText& svg_;
   const PoolMap& map_;
   std::optional<std::uint64_t> highlight_;
+  Layout layout_;
   double scale_;
 };
 
@@ -256,8 +264,8 @@ double legend(SvgText& svg, double x, double y, bool with_highlight) {
 }
 
 void draw_map_panel(SvgText& svg, const PoolMap& map, double x, double y, double scale_capacity,
-                    std::optional<std::uint64_t> highlight, double& height) {
-  MapDrawer drawer(svg, map, highlight, scale_capacity);
+                    std::optional<std::uint64_t> highlight, Layout layout, double& height) {
+  MapDrawer drawer(svg, map, highlight, scale_capacity, layout);
   height = drawer.draw(x, y);
 }
 
@@ -270,10 +278,10 @@ std::string map_svg(const PoolMap& map, const MapPicture& picture) {
   body.text(margin, 44, map.source + ", " + op_line(map), "label");
   body.text(margin, 62, stats_line(map.stats), "small");
   double height = 0;
-  draw_map_panel(body, map, margin, 76, largest_capacity({&map}), picture.highlight, height);
+  draw_map_panel(body, map, margin, 76, largest_capacity({&map}), picture.highlight, kSingle, height);
   const double legend_y = 76 + height + 12;
   legend(body, margin, legend_y, picture.highlight.has_value());
-  return body.document(kPanelWidth + 2 * margin, legend_y + 24 + margin);
+  return body.document(kSingle.panel() + 2 * margin, legend_y + 24 + margin);
 }
 
 std::string divergence_svg(const PoolMap& expected, const PoolMap& actual, const std::string& title,
@@ -287,19 +295,19 @@ std::string divergence_svg(const PoolMap& expected, const PoolMap& actual, const
     y += 18;
   }
   const double scale = largest_capacity({&expected, &actual});
-  const double right = margin + kPanelWidth + gap;
+  const double right = margin + kPair.panel() + gap;
   body.text(margin, y + 14, "expected: the reference model", "heading");
   body.text(right, y + 14, "actual: the allocator", "heading");
   body.text(margin, y + 32, stats_line(expected.stats), "tiny");
   body.text(right, y + 32, stats_line(actual.stats), "tiny");
   y += 44;
   double left_height = 0, right_height = 0;
-  draw_map_panel(body, expected, margin, y, scale, highlight, left_height);
-  draw_map_panel(body, actual, right, y, scale, highlight, right_height);
+  draw_map_panel(body, expected, margin, y, scale, highlight, kPair, left_height);
+  draw_map_panel(body, actual, right, y, scale, highlight, kPair, right_height);
   body.line(right - gap / 2, y, right - gap / 2, y + std::max(left_height, right_height), "#999999", 1, "divider");
   const double legend_y = y + std::max(left_height, right_height) + 12;
   legend(body, margin, legend_y, true);
-  return body.document(2 * kPanelWidth + gap + 2 * margin, legend_y + 24 + margin);
+  return body.document(2 * kPair.panel() + gap + 2 * margin, legend_y + 24 + margin);
 }
 
 }  // namespace poolcheck
