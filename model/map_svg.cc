@@ -57,7 +57,7 @@ std::vector<Span> padding_spans(const PoolMap& map, const MapPool& pool) {
   std::vector<Span> gaps;
   std::size_t reached = 0;
   for (const Span& s : placed) {
-    if (s.begin > reached && reached > 0) gaps.push_back({reached, s.begin});
+    if (s.begin > reached) gaps.push_back({reached, s.begin});
     reached = std::max(reached, s.end);
   }
   const std::size_t limit = std::min(pool.offset, pool.capacity);

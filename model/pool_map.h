@@ -139,8 +139,10 @@ class AllocatorMapper {
       const auto base = reinterpret_cast<std::uintptr_t>(buffer.data()) - placement.offset;
       std::optional<std::uint64_t> memory_of;
       if (auto seen = pool_at_.find(base); seen != pool_at_.end()) memory_of = seen->second;
-      builder_.start_pool(placement.pool, allocator_.pool_size(), allocator_.stats().pools_reused > reused_before,
-                          memory_of);
+      // Fresh memory from upstream may sit where a pool once was: only a
+      // reuse the statistics admit counts as one.
+      const bool reused = allocator_.stats().pools_reused > reused_before;
+      builder_.start_pool(placement.pool, allocator_.pool_size(), reused, reused ? memory_of : std::nullopt);
       pool_at_[base] = placement.pool;
     }
     builder_.add_buffer(placement);
