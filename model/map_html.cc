@@ -28,6 +28,7 @@ constexpr const char* kPageScript = R"(
     for (var k = 0; k < frames.length; ++k) frames[k].hidden = k !== i;
     position.textContent = 'frame ' + (i + 1) + ' of ' + frames.length;
     opText.textContent = frames[i].getAttribute('data-op');
+    document.body.setAttribute('data-shown', String(i));
   }
   slider.addEventListener('input', function () { show(Number(slider.value)); });
   document.addEventListener('keydown', function (e) {

@@ -28,7 +28,6 @@ constexpr const char* kPaddingFill = "#e69f00";
 constexpr const char* kTailFill = "#d55e00";
 constexpr const char* kRoomFill = "#ffffff";
 constexpr const char* kDeadRow = "#efefef";
-constexpr const char* kHighlight = "#cc0000";
 constexpr const char* kOffsetColour = "#111111";
 
 std::string life_text(const MapPool& pool) {
