@@ -20,6 +20,10 @@ constexpr Layout kPair{110, 430, 16, 140};
 constexpr double kRowHeight = 46;
 constexpr double kBarHeight = 22;
 constexpr std::size_t kListedUnpooled = 30;  // more are summarized in one line
+// A pool narrower than this at the common scale is drawn at its own scale
+// across the whole bar, and says so: a 9-byte pool next to an 8 KiB one
+// would otherwise be a line.
+constexpr double kMinPoolWidth = 120;
 
 // Colours chosen to stay apart for colour-blind readers (Okabe-Ito based).
 constexpr const char* kLiveFill = "#0072b2";
@@ -69,7 +73,7 @@ class MapDrawer {
   MapDrawer(SvgText& svg, const PoolMap& map, std::optional<std::uint64_t> highlight, double scale_capacity,
             Layout layout)
       : svg_(svg), map_(map), highlight_(highlight), layout_(layout),
-        scale_(scale_capacity > 0 ? layout.bar / scale_capacity : 0) {}
+        common_scale_(scale_capacity > 0 ? layout.bar / scale_capacity : 0), scale_(common_scale_) {}
 
   // Draws the panel with its top left corner at (x, y); returns its height.
   double draw(double x, double y) {
@@ -115,6 +119,9 @@ class MapDrawer {
   }
 
   void row(const MapPool& pool, double x, double y) {
+    const double common_width = static_cast<double>(pool.capacity) * common_scale_;
+    zoomed_ = pool.capacity > 0 && common_width < kMinPoolWidth;
+    scale_ = zoomed_ ? layout_.bar / static_cast<double>(pool.capacity) : common_scale_;
     const bool dead = pool.life == PoolLife::kDead;
     if (dead) svg_.rect(x, y - 2, layout_.label + layout_.bar, kRowHeight - 4, kDeadRow, "dead-row", {});
     svg_.text(x + 4, y + 15, "pool " + std::to_string(pool.number), dead ? "label dead" : "label");
@@ -136,7 +143,7 @@ class MapDrawer {
     for (std::uint64_t number : pool.buffers) buffer(map_.buffers[number], x0, bar_y);
     // The outline again on top, so that the fills inside do not cover it.
     svg_.rect(x0, bar_y, std::max(static_cast<double>(pool.capacity) * scale_, 1.0), kBarHeight, "none",
-              "pool-outline", {});
+              zoomed_ ? "pool-outline zoomed" : "pool-outline", {});
     for (std::uint64_t number : pool.buffers)
       if (highlight_ == number) {
         const Placement& p = map_.buffers[number].placement;
@@ -153,7 +160,8 @@ class MapDrawer {
   }
 
   std::string summary(const MapPool& pool) const {
-    std::string out = std::to_string(pool.capacity) + " B, offset " + std::to_string(pool.offset);
+    std::string out = std::to_string(pool.capacity) + " B" + (zoomed_ ? " (drawn to its own scale)" : "") +
+                      ", offset " + std::to_string(pool.offset);
     if (pool.life != PoolLife::kCurrent && pool.offset < pool.capacity)
       out += ", tail waste " + std::to_string(pool.capacity - pool.offset) + " B";
     if (pool.reused)
@@ -213,7 +221,9 @@ class MapDrawer {
   const PoolMap& map_;
   std::optional<std::uint64_t> highlight_;
   Layout layout_;
-  double scale_;
+  double common_scale_;
+  bool zoomed_ = false;
+  double scale_;  // the row's: common_scale_, or its own for a narrow pool
 };
 
 std::string op_line(const PoolMap& map) {

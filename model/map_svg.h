@@ -13,7 +13,9 @@
 //   class="highlight" data-buffer                       the buffer a divergence is about
 // Pooled buffers are drawn to scale (x = offset * scale, width = length *
 // scale, one scale for every pool) but at least 1 px wide, so that an empty
-// or tiny buffer stays visible.
+// or tiny buffer stays visible. A pool that would be narrower than 120 px at
+// that scale is drawn across the whole bar instead, and its caption says
+// "drawn to its own scale".
 #pragma once
 
 #include <cstdint>

@@ -101,6 +101,7 @@ class SvgText {
       ".buffer-label { font-size: 11px; font-weight: bold; fill: #ffffff; }\n"
       ".buffer-label.released-text { fill: #333333; }\n"
       ".pool-outline { stroke: #333333; stroke-width: 1; }\n"
+      ".zoomed { stroke-dasharray: 5 3; }\n"
       ".buffer, .unpooled { stroke: #ffffff; stroke-width: 0.5; }\n"
       ".padding, .tail, .room { stroke: none; }\n"
       ".legend { stroke: #333333; stroke-width: 0.5; }\n"
