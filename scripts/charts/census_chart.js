@@ -61,18 +61,18 @@ function main() {
         return;
       }
       const share = r.hitting / p.sequences;
-      // White to blue, by the share; text turns white on dark cells.
-      const shade = (a, b) => Math.round(a + (b - a) * Math.sqrt(share));
-      const fill = `rgb(${shade(255, 0)},${shade(255, 90)},${shade(255, 160)})`;
+      // White to dark blue, linear in the share; text turns white on dark cells.
+      const shade = (a, b) => Math.round(a + (b - a) * share);
+      const fill = `rgb(${shade(247, 8)},${shade(251, 69)},${shade(255, 148)})`;
       svg.rect(x + 1, y + 1, cellW - 2, cellH - 2, fill,
         { class: 'cell', 'data-edge': edge, 'data-profile': p.profile, 'data-share': num(share) },
         `${edge}, ${p.profile}: ${r.hitting} of ${p.sequences} sequences, ${r.hits} hits per 1,000`);
       const label = `${num(share * 100)}%  ·  ${r.hits}`;
-      svg.text(x + cellW / 2, y + 15, label, share > 0.45 ? 'tiny middle light' : 'tiny middle');
+      svg.text(x + cellW / 2, y + 15, label, share > 0.5 ? 'tiny middle light' : 'tiny middle dark');
     });
   });
   const bottom = top + edges.length * cellH;
-  svg.parts.push('<style>.light { fill: #ffffff; }</style>');
+  svg.parts.push('<style>.light { fill: #ffffff; } .dark { fill: #111111; }</style>');
   write(options.out, svg.document(left + profiles.length * cellW + 20, bottom + 20));
 }
 

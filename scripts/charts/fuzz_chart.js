@@ -82,7 +82,7 @@ function main() {
   svg.text(16, 42, `${series.length} job logs; one line per job, one colour per target; time = executions / exec/s`, 'small');
   const tMax = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.t)));
   const panels = [['coverage', 'edges covered (libFuzzer cov / AFL++ edges)'], ['corpus', 'corpus size (inputs)']];
-  const pw = 400, ph = 230, top = 70, gap = 80, left = 60;
+  const pw = 400, ph = 230, top = 84, gap = 80, left = 60;
   panels.forEach(([key, label], i) => {
     const x0 = left + i * (pw + gap);
     const yMax = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[key])));
