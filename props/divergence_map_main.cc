@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "model/map_command.h"
-#include "props/broken_rules.h"
-#include "props/broken_wrappers.h"
+#include "model/testing/broken_rules.h"
+#include "model/testing/broken_wrappers.h"
+#include "model/tool/map_command.h"
 
 namespace poolcheck {
 namespace {
