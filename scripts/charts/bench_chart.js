@@ -16,6 +16,10 @@ const { Svg, PALETTE, num, logTicks, parseArgs, fail, write } = require('./svg')
 
 const USAGE = 'usage: node scripts/charts/bench_chart.js [--title=TEXT] -o OUT.svg FILE.json|DIR...';
 const TO_NS = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+// The order of bench/table.js's table; names it does not know come after.
+const WORKLOAD_ORDER = ['fixed64', 'random4k', 'node_stream', 'from_string'];
+const ALLOCATOR_ORDER = ['poolcheck', 'glibc', 'mimalloc', 'jemalloc', 'pmr_pool', 'pmr_monotonic', 'bump'];
+const rank = (order, name) => (order.includes(name) ? order.indexOf(name) : order.length);
 
 function jsonFiles(inputs) {
   const files = [];
@@ -31,9 +35,11 @@ function jsonFiles(inputs) {
   return files;
 }
 
-// name -> samples in ns per op, in file order; plus the first context.
+// name -> samples in ns per op, in file order; plus the first context and
+// the 1-minute load average of every file.
 function collect(files) {
   const samples = new Map();
+  const loads = [];
   let context = null;
   for (const file of files) {
     let report;
@@ -43,6 +49,7 @@ function collect(files) {
       fail(`${file}:1: not Google Benchmark JSON (${error.message})`);
     }
     context = context || report.context || {};
+    if (report.context && Array.isArray(report.context.load_avg)) loads.push(report.context.load_avg[0]);
     for (const b of report.benchmarks || []) {
       if (b.run_type === 'aggregate' || b.error_occurred) continue;
       const ns = (b.cpu_time * (TO_NS[b.time_unit || 'ns'] || 1)) / (b.ops || 1);
@@ -50,7 +57,7 @@ function collect(files) {
       samples.get(b.name).push(ns);
     }
   }
-  return { samples, context };
+  return { samples, context, loads };
 }
 
 function median(values) {
@@ -67,12 +74,16 @@ function workloads(samples) {
     if (!byWorkload.has(m[1])) byWorkload.set(m[1], []);
     byWorkload.get(m[1]).push({ allocator: m[2], median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length });
   }
-  return [...byWorkload].filter(([, rows]) => rows.some((r) => r.allocator === 'poolcheck'));
+  for (const rows of byWorkload.values())
+    rows.sort((a, b) => rank(ALLOCATOR_ORDER, a.allocator) - rank(ALLOCATOR_ORDER, b.allocator) || a.allocator.localeCompare(b.allocator));
+  return [...byWorkload]
+    .filter(([, rows]) => rows.some((r) => r.allocator === 'poolcheck'))
+    .sort(([a], [b]) => rank(WORKLOAD_ORDER, a) - rank(WORKLOAD_ORDER, b) || a.localeCompare(b));
 }
 
 function main() {
   const options = parseArgs(process.argv.slice(2), USAGE);
-  const { samples, context } = collect(jsonFiles(options.inputs));
+  const { samples, context, loads } = collect(jsonFiles(options.inputs));
   const groups = workloads(samples);
   if (groups.length === 0) fail('no allocator benchmarks (BM_<workload>/poolcheck) in the input');
   const allocators = [];
@@ -88,7 +99,8 @@ function main() {
   const sampleCounts = [...new Set(all.map((r) => r.n))].join('/');
   svg.text(16, 24, options.flags.title || 'Benchmarks: ns per op, by workload and allocator', 'title');
   svg.text(16, 42, `bar: median of ${sampleCounts} samples; line: fastest to slowest sample; log scale; poolcheck in blue, the bump-pointer floor in green`, 'small');
-  const when = [context.date, context.host_name, context.num_cpus && `${context.num_cpus} CPUs`].filter(Boolean).join(', ');
+  const load = loads.length ? `load average ${num(Math.min(...loads))}–${num(Math.max(...loads))}` : '';
+  const when = [context.date, context.num_cpus && `${context.num_cpus} CPUs`, load].filter(Boolean).join(', ');
   svg.text(16, 57, `Google Benchmark JSON (${Object.keys(Object.fromEntries(samples)).length} benchmarks)${when ? `, ${when}` : ''}`, 'tiny');
   let y = 72;
   const ticks = logTicks(lo, hi);
@@ -111,7 +123,7 @@ function main() {
       svg.line(x(r.min), cy, x(r.max), cy, '#111111', 1.5, { class: 'spread' });
       svg.line(x(r.min), cy - 4, x(r.min), cy + 4, '#111111', 1.5);
       svg.line(x(r.max), cy - 4, x(r.max), cy + 4, '#111111', 1.5);
-      svg.text(x(r.max) + 6, cy + 4, `${num(r.median)} ns`, 'tiny');
+      svg.text(x(r.max) + 6, cy + 4, `${Number(r.median.toPrecision(3))} ns`, 'tiny');
       y += rowH;
     }
     y += 6;
