@@ -43,16 +43,17 @@ chromium_run() {  # chromium_run ARGS...: headless, no network, no profile left 
   return $code
 }
 
-# 1. Every corpus file, text and binary, from the allocator and the model.
+# 1. Every corpus file, text and binary: the allocator's SVG after the last
+# op, and the model's HTML with every op.
 count=0
 while IFS= read -r file; do
   count=$((count + 1))
   "$pc" map "$file" -o "$tmp/a.svg" >"$tmp/out" 2>&1 || { fail "map $file"; cat "$tmp/out"; continue; }
   xmllint --noout "$tmp/a.svg" 2>/dev/null || fail "map $file: not well-formed XML"
-  "$pc" map --model "$file" -o "$tmp/m.svg" >"$tmp/out" 2>&1 || { fail "map --model $file"; cat "$tmp/out"; }
-  "$pc" map "$file" -o "$tmp/a.html" >"$tmp/out" 2>&1 || { fail "map $file -o .html"; cat "$tmp/out"; }
+  # The model's side, every op of it: the HTML page draws a frame per op.
+  "$pc" map --model "$file" -o "$tmp/m.html" >"$tmp/out" 2>&1 || { fail "map --model $file -o .html"; cat "$tmp/out"; }
 done < <(find "$src/corpus" -type f ! -name '*.md' ! -name '.*' | sort)
-[ "$count" -gt 0 ] && ok "map: $count corpus files (SVG, --model SVG, HTML)"
+[ "$count" -gt 0 ] && ok "map: $count corpus files (allocator SVG, model HTML)"
 
 # 2. Malformed input and usage, as replay rejects them: exit 2, FILE:LINE.
 expect() {  # expect NAME CODE TEXT -- COMMAND...
