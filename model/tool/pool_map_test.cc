@@ -214,5 +214,12 @@ TEST(PoolMapHtml, OneFramePerOpAndNoExternalResource) {
   for (const char* external : {"href", "src=", "url(", "@import"}) EXPECT_EQ(html.find(external), std::string::npos);
 }
 
+TEST(MapDirectory, OneNamePerFailingFile) {
+  MapDirectory maps("out");
+  EXPECT_EQ(maps.path_for("corpus/regressions/alignment_skipped.ops"), std::filesystem::path("out/alignment_skipped.svg"));
+  EXPECT_EQ(maps.path_for("build/fuzz-work/fuzz_pool_diff/crashes/crash-8ea6"), std::filesystem::path("out/crash-8ea6.svg"));
+  EXPECT_EQ(maps.path_for("elsewhere/alignment_skipped.ops"), std::filesystem::path("out/alignment_skipped-2.svg"));
+}
+
 }  // namespace
 }  // namespace poolcheck
