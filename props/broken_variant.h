@@ -46,7 +46,7 @@ struct VariantCase {
   Property property;
   std::size_t max_ops;  // the shrunk counterexample is at most this long
   std::function<void()> run;
-  std::function<std::optional<Divergence>(std::span<const Op>, const Settings&)> replay;
+  std::function<std::optional<Divergence>(std::span<const Op>, const PoolOptions&)> replay;
   std::string name() const { return std::string(variant) + "_by_" + kPropertyNames[static_cast<int>(property)]; }
 };
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/checks/checker.h"
+#include "model/checks/stats_laws.h"
 #include "model/ops/ops.h"
 #include "props/counterexample.h"
 #include "props/diverged.h"
@@ -21,10 +22,7 @@ namespace poolcheck::props {
 
 // A law the checker does not state itself, checked after every op that the
 // checker accepted. Laws are independent of the model: they look only at
-// the allocator and its upstream.
-struct LawBreach {
-  std::string check, expected, actual;
-};
+// the allocator and its upstream (LawBreach: model/checks/stats_laws.h).
 template <class Allocator>
 using Law = std::function<std::optional<LawBreach>(DifferentialChecker<Allocator>& checker, std::size_t op_index)>;
 
@@ -41,7 +39,7 @@ struct CheckSummary {
 // allocator torn down, nothing left upstream). Fails the RapidCheck case at
 // the first divergence or broken law, after writing the counterexample.
 template <class Allocator>
-CheckSummary check_or_fail(std::span<const Op> ops, const Settings& settings, const CheckOptions<Allocator>& options = {}) {
+CheckSummary check_or_fail(std::span<const Op> ops, const PoolOptions& settings, const CheckOptions<Allocator>& options = {}) {
   auto checker = std::make_unique<DifferentialChecker<Allocator>>(settings);
   auto fail = [&](const Divergence& divergence) {
     keep_diverged(std::move(checker));
@@ -63,7 +61,7 @@ CheckSummary check_or_fail(std::span<const Op> ops, const Settings& settings, co
 // in the sequence. A diverged checker is kept, not destroyed
 // (props/diverged.h).
 template <class Allocator>
-std::optional<Divergence> first_divergence(std::span<const Op> ops, const Settings& settings) {
+std::optional<Divergence> first_divergence(std::span<const Op> ops, const PoolOptions& settings) {
   auto checker = std::make_unique<DifferentialChecker<Allocator>>(settings);
   for (const Op& op : ops)
     if (checker->step(op)) break;
