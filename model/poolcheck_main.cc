@@ -12,6 +12,7 @@
 #include "allocator/pool_allocator.h"
 #include "model/checker.h"
 #include "model/op_codec.h"
+#include "model/parse_json.h"
 #include "model/reference_model.h"
 #include "model/sequence_file.h"
 
@@ -25,6 +26,7 @@ constexpr const char* kUsage = R"(usage:
   poolcheck trace [--model] [OPTIONS] FILE one JSON line per buffer created
   poolcheck convert FILE [-o OUT]          binary -> text ops (stdout), or
                                            FILE.ops -> binary (OUT required)
+  poolcheck parse [OPTIONS] FILE|DIR...    the parsed ops as JSON lines (docs/FORMATS.md)
 options (text files; binary files carry their own):
   --pool-size N     initial pool size, 0..2^30 (default 8192)
   --alignment N     power of two up to 4096 (default 8)
@@ -226,5 +228,6 @@ int main(int argc, char** argv) {
   if (command == "replay") return replay(*options);
   if (command == "trace") return trace(*options);
   if (command == "convert") return convert(*options);
+  if (command == "parse") return parse_command(options->settings, options->inputs);
   return usage_error("unknown command '" + std::string(command) + "'");
 }
