@@ -138,6 +138,7 @@ function reexecWithInternals(script) {
 // Runs `body` with the pool mark readable; maps the runner's errors to exits.
 function runMain(script, body) {
   if (!probe.init()) return reexecWithInternals(script);
+  delete process.env.POOL_TRACE_REEXEC;  // processes this one starts re-run themselves if they need to
   try {
     return body();
   } catch (error) {
