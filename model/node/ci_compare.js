@@ -44,6 +44,7 @@ function installNode(version) {
 }
 
 function exporter() {
+  if (process.env.POOLCHECK_EXPORT) return process.env.POOLCHECK_EXPORT;
   const where = path.join(parser.ROOT, 'build/default/props/props_export');
   if (!fs.existsSync(where)) parser.buildTargets(['props_export']);
   return where;
@@ -58,7 +59,10 @@ function makeExpressible(node, dir, out, tmp) {
 }
 
 function add(total, counts) {
-  for (const [k, v] of Object.entries(counts)) if (typeof v === 'number') total[k] = (total[k] || 0) + v;
+  for (const [k, v] of Object.entries(counts)) {
+    if (typeof v === 'number') total[k] = (total[k] || 0) + v;
+    else if (v && typeof v === 'object' && !Array.isArray(v) && k !== 'info') add(total[k] || (total[k] = {}), v);
+  }
 }
 
 async function checkRelease(version, o) {
