@@ -1,0 +1,218 @@
+#include "model/checks/checker.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "model/ops/op_codec.h"
+#include "model/reference/decode_ops.h"
+#include "model/testing/broken_rules.h"
+
+namespace poolcheck {
+namespace {
+
+std::optional<Divergence> check_text(std::string_view text, auto allocator_tag) {
+  using Allocator = typename decltype(allocator_tag)::type;
+  ParseResult parsed = parse_ops(text);
+  EXPECT_TRUE(parsed.file) << parsed.error->message;
+  return check_ops<Allocator>(parsed.file->ops, parsed.file->settings);
+}
+template <class T>
+struct Tag {
+  using type = T;
+};
+
+constexpr const char* kSpecScenarios[] = {
+    "alloc 4095\nalloc 4095\n",
+    "alloc 256\nalloc 4095\nalloc 4095\n",
+    "alloc 4096\nalloc 4095\n",
+    "pool_size 100\nalloc 49\nalloc 50\n",
+    "pool_size 101\nalloc 49\nalloc 45\nalloc 1\n",
+    "from 40 5\nfrom 16 0\nfrom 5000 3000\nfrom 4096 0\nrelease 1\n",
+    "alloc 4000\nalloc 4000\nrelease 0\nrelease 1\nalloc 4000\nalloc 4000\nalloc 4000\n",
+    "#@ alignment 4096\nalloc 1\nalloc 1\nalloc 2049\n",
+    "#@ cache_limit 0\nalloc 4000\nalloc 4000\nrelease 0\nalloc 4000\nrelease 1\nalloc 4000\n",
+    "alloc 1073741825\nalloc 0\nrelease 0\n",
+};
+
+TEST(Checker, CorrectAllocatorPassesTheSpecScenarios) {
+  for (const char* text : kSpecScenarios) {
+    std::optional<Divergence> divergence = check_text(text, Tag<PoolAllocator>{});
+    EXPECT_FALSE(divergence) << text << describe(*divergence, {}, {});
+  }
+}
+
+TEST(Checker, CorrectAllocatorPassesRandomDecodedSequences) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<std::uint8_t> bytes(rng() % 200);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
+    DecodedOps decoded = decode_ops(bytes);
+    std::optional<Divergence> divergence = check_ops(decoded.ops, decoded.settings);
+    ASSERT_FALSE(divergence) << describe(*divergence, decoded.ops, decoded.settings);
+  }
+}
+
+// Each deliberately wrong allocator is caught, by the check that should.
+TEST(Checker, CatchesSkippedAlignment) {
+  // The padding statistic gives it away first; with padding unchanged
+  // (kept bytes already aligned) the next placement does.
+  auto d = check_text("alloc 3\nalloc 3\n", Tag<broken::NoAlignmentAllocator>{});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->check, "stats");
+  EXPECT_EQ(d->op_index, 0u);
+  EXPECT_EQ(d->actual, "padding_bytes 0 (expected 5)");
+  auto over = check_text("alloc 8\nalloc 8\n", Tag<broken::OverRoundingAllocator>{});
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->check, "stats");
+}
+
+TEST(Checker, CatchesOffByOneRoomAndInclusiveThresholdAndUnsignedRoom) {
+  auto room = check_text("pool_size 64\nalloc 24\nalloc 24\nalloc 16\n", Tag<broken::OffByOneRoomAllocator>{});
+  ASSERT_TRUE(room);
+  EXPECT_EQ(room->op_index, 3u);
+  auto threshold = check_text("alloc 4096\n", Tag<broken::ThresholdInclusiveAllocator>{});
+  ASSERT_TRUE(threshold);
+  EXPECT_EQ(threshold->check, "placement");
+  auto underflow = check_text("pool_size 101\nalloc 49\nalloc 45\nalloc 1\n", Tag<broken::UnsignedRoomAllocator>{});
+  ASSERT_TRUE(underflow);
+  EXPECT_EQ(underflow->op_index, 3u);
+}
+
+TEST(Checker, CatchesAPoolRecycledWhileABufferRefersToIt) {
+  auto d = check_text("alloc 4000\nalloc 4000\nrelease 1\nalloc 4000\n", Tag<broken::RecycleTooEarlyAllocator>{});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->check, "lifetime");
+  EXPECT_EQ(d->op_index, 3u);
+}
+
+TEST(Checker, CatchesStatisticsThatForgetTailWaste) {
+  auto d = check_text("alloc 4000\nalloc 4000\nalloc 4000\n", Tag<broken::NoTailWasteAllocator>{});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->check, "stats");
+  EXPECT_EQ(d->actual, "tail_waste_bytes 0 (expected 192)");
+}
+
+// Allocators that place correctly but lie about memory: a correct pool
+// allocator underneath, with one twist applied to what it hands out.
+template <class Twist>
+class Twisted {
+ public:
+  class Buffer {
+   public:
+    Buffer() = default;
+    std::byte* data() const { return data_; }
+    std::size_t size() const { return inner_.size(); }
+    std::span<std::byte> bytes() const { return {data_, size()}; }
+    Placement placement() const { return inner_.placement(); }
+    void release() { inner_.release(); }
+
+    PoolAllocator::Buffer inner_;
+    std::byte* data_ = nullptr;  // what the twist says the data is
+  };
+
+  explicit Twisted(PoolOptions options) : upstream_(options.upstream), inner_(options) {}
+  ~Twisted() {
+    if (leaked_) upstream_->deallocate(leaked_, 64, 8);  // too late for the checker
+  }
+
+  Buffer allocate(std::size_t n) { return twist(inner_.allocate(n), n); }
+  template <class Writer>
+  Buffer allocate_with(std::size_t reserve, Writer&& writer) {
+    return twist(inner_.allocate_with(reserve, writer), reserve);
+  }
+  void set_pool_size(std::size_t n) { inner_.set_pool_size(n); }
+  std::optional<std::ptrdiff_t> room() const { return inner_.room(); }
+  std::size_t block_alignment() const { return inner_.block_alignment(); }
+  const PoolStats& stats() const { return inner_.stats(); }
+
+  std::byte* last_data_ = nullptr;
+  std::pmr::memory_resource* upstream_;
+  void* leaked_ = nullptr;
+
+ private:
+  Buffer twist(PoolAllocator::Buffer inner, std::size_t request) {
+    Buffer out;
+    out.data_ = inner.data();
+    out.inner_ = std::move(inner);
+    Twist::apply(*this, out, request);
+    if (out.size() > 0) last_data_ = out.data_;
+    return out;
+  }
+  PoolAllocator inner_;
+};
+
+struct AliasUnpooled {  // the second big buffer is handed the first one's block
+  static void apply(auto& self, auto& buffer, std::size_t request) {
+    if (request >= 4096 && self.last_data_ != nullptr && !buffer.placement().pooled) buffer.data_ = self.last_data_;
+  }
+};
+struct StrayWrite {  // every new buffer also writes a byte into the previous one
+  static void apply(auto& self, auto&, std::size_t) {
+    if (self.last_data_ != nullptr) self.last_data_[0] = std::byte{0};
+  }
+};
+struct ShiftedUnpooled {  // an unpooled buffer starts 8 bytes into its block
+  static void apply(auto&, auto& buffer, std::size_t) {
+    if (!buffer.placement().pooled && buffer.size() > 8) buffer.data_ += 8;
+  }
+};
+struct LeakOnce {  // takes a block from upstream and keeps it
+  static void apply(auto& self, auto&, std::size_t) {
+    if (self.leaked_ == nullptr) self.leaked_ = self.upstream_->allocate(64, 8);
+  }
+};
+
+TEST(Checker, CatchesOverlapOfLiveBuffers) {
+  auto d = check_text("alloc 5000\nalloc 5000\n", Tag<Twisted<AliasUnpooled>>{});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->check, "overlap");
+}
+
+TEST(Checker, CatchesAStrayWriteInContent) {
+  auto d = check_text("alloc 100\nalloc 100\nrelease 0\n", Tag<Twisted<StrayWrite>>{});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->check, "content");
+  EXPECT_EQ(d->op_index, 2u);
+}
+
+TEST(Checker, CatchesAnUnpooledBufferOutsideItsExactBlock) {
+  auto d = check_text("alloc 5000\n", Tag<Twisted<ShiftedUnpooled>>{});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->check, "bounds");
+}
+
+TEST(Checker, CatchesALeakedBlock) {
+  auto d = check_text("alloc 1\n", Tag<Twisted<LeakOnce>>{});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->check, "leak");
+}
+
+TEST(Checker, InjectedUpstreamFailureLeavesTheAllocatorAsItWas) {
+  ParseResult parsed = parse_ops("alloc 4000\nalloc 4000\nalloc 4000\nalloc 9000\nfrom 9000 10\nrelease 0\n");
+  for (std::uint64_t k = 1; k <= 6; ++k) {
+    DifferentialChecker<PoolAllocator> checker({});
+    checker.upstream().fail_request(k);
+    for (const Op& op : parsed.file->ops) checker.step(op);
+    std::optional<Divergence> divergence = checker.finish();
+    EXPECT_FALSE(divergence) << "k=" << k << " " << divergence->check << ": " << divergence->actual;
+  }
+}
+
+TEST(Checker, ReportNamesTheOpExpectedActualAndTheSequence) {
+  ParseResult parsed = parse_ops("alloc 3\nalloc 4096\nalloc 3\n");
+  auto d = check_ops<broken::ThresholdInclusiveAllocator>(parsed.file->ops, {});
+  ASSERT_TRUE(d);
+  const std::string report = describe(*d, parsed.file->ops, {});
+  EXPECT_EQ(report,
+            "# divergence (placement) at op 1: alloc 4096\n"
+            "#   expected: unpooled, length 4096\n"
+            "#   actual:   pool 0 offset 8 length 4096\n"
+            "# the sequence up to that op:\n"
+            "alloc 3\nalloc 4096\n");
+  // The report is itself a replayable op file.
+  EXPECT_TRUE(parse_ops(report).file);
+}
+
+}  // namespace
+}  // namespace poolcheck

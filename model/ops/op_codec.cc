@@ -1,0 +1,206 @@
+#include "model/ops/op_codec.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <limits>
+#include <stdexcept>
+
+namespace poolcheck {
+
+namespace {
+
+// Tag byte: low two bits pick the op, the other six its selector.
+constexpr unsigned kTagAlloc = 0, kTagFrom = 1, kTagRelease = 2, kTagPoolSize = 3;
+
+// Size selector modes (selector & 7); selector >> 3 is a small extra.
+enum SizeMode : unsigned {
+  kLiteral = 0,        // a varint follows
+  kTiny = 1,           // extra (0..7)
+  kNearAlignment = 2,  // alignment - 1 + extra
+  kBelowThreshold = 3, // threshold - 1 - extra
+  kFromThreshold = 4,  // threshold + extra
+  kRoom = 5,           // room - extra
+  kPastRoom = 6,       // room + 1 + extra
+  kMedium = 7,         // a byte b follows: b * (extra + 1)
+};
+
+// `from R A`: the byte after R picks A (low two bits; the rest is an extra).
+enum KeptMode : unsigned { kKeepAll = 0, kKeepNone = 1, kKeepNearAll = 2, kKeepLiteral = 3 };
+
+// Tiny and odd pool sizes: capacities that are not multiples of the
+// alignment, and thresholds of 0 and 1.
+constexpr std::array<std::uint64_t, 16> kPoolSizes = {
+    0, 1, 2, 3, 7, 9, 100, 101, 255, 256, 1000, 4095, 4096, 8192, 8193, 65536};
+
+std::uint64_t saturating_sub(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
+
+void put_varint(std::vector<std::uint8_t>& out, std::uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<std::uint8_t>(value | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<std::uint8_t>(value));
+}
+
+// Header byte: low four bits log2(alignment) (13..15 mean the default 8),
+// high four bits the cache limit (15 means the default 16).
+constexpr unsigned kDefaultCacheNibble = 15;
+
+std::uint8_t header_for(const Settings& settings) {
+  if (settings.pool_size != kDefaultPoolSize)
+    throw std::invalid_argument("the binary form starts at pool size 8192; use a pool_size op instead");
+  unsigned nibble = static_cast<unsigned>(settings.cache_limit);
+  if (settings.cache_limit == kDefaultCacheLimit) nibble = kDefaultCacheNibble;
+  else if (settings.cache_limit >= kDefaultCacheNibble)
+    throw std::invalid_argument("the binary form carries cache_limit 0..14 or 16 only");
+  return static_cast<std::uint8_t>(std::countr_zero(settings.alignment) | (nibble << 4));
+}
+
+// What an op adds toward kMaxDecodedBytes.
+std::uint64_t request_cost(const Op& op) {
+  return creates_buffer(op) && !exceeds_max_request(op) ? op.a : 0;
+}
+
+}  // namespace
+
+std::optional<std::size_t> LiveBuffers::index_of(std::uint64_t buffer) const {
+  auto it = std::find(ids_.begin(), ids_.end(), buffer);
+  if (it == ids_.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - ids_.begin());
+}
+
+void LiveBuffers::remove_at(std::size_t index) {
+  ids_[index] = ids_.back();
+  ids_.pop_back();
+}
+
+OpDecoder::OpDecoder(std::span<const std::uint8_t> bytes) : bytes_(bytes) {
+  if (bytes_.empty()) return;
+  const std::uint8_t header = byte();
+  const unsigned log_alignment = header & 0x0F;
+  settings_.alignment = log_alignment <= 12 ? std::size_t{1} << log_alignment : kDefaultAlignment;
+  const unsigned nibble = header >> 4;
+  settings_.cache_limit = nibble == kDefaultCacheNibble ? kDefaultCacheLimit : nibble;
+}
+
+std::uint8_t OpDecoder::byte() { return pos_ < bytes_.size() ? bytes_[pos_++] : 0; }
+
+// LEB128; the input may end inside it, and bits past 64 are ignored.
+std::uint64_t OpDecoder::varint() {
+  std::uint64_t value = 0;
+  for (unsigned shift = 0; pos_ < bytes_.size(); shift += 7) {
+    const std::uint8_t b = bytes_[pos_++];
+    if (shift < 64) value |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) break;
+  }
+  return value;
+}
+
+std::uint64_t OpDecoder::size_choice(unsigned selector, std::optional<std::int64_t> room) {
+  const std::uint64_t extra = selector >> 3;
+  const std::uint64_t threshold = pool_size_ / 2;
+  // Before the first pool, the room is that of the pool about to be made.
+  const std::uint64_t left =
+      room ? static_cast<std::uint64_t>(std::max<std::int64_t>(*room, 0)) : pool_size_;
+  switch (selector & 7) {
+    case kLiteral: return varint();
+    case kTiny: return extra;
+    case kNearAlignment: return settings_.alignment - 1 + extra;
+    case kBelowThreshold: return saturating_sub(threshold, 1 + extra);
+    case kFromThreshold: return threshold + extra;
+    case kRoom: return saturating_sub(left, extra);
+    case kPastRoom: return left + 1 + extra;
+    default: return static_cast<std::uint64_t>(byte()) * (extra + 1);
+  }
+}
+
+std::optional<Op> OpDecoder::next(std::optional<std::int64_t> room) {
+  while (pos_ < bytes_.size()) {
+    const std::uint8_t tag = byte();
+    const unsigned selector = tag >> 2;
+    Op op;
+    switch (tag & 3) {
+      case kTagAlloc:
+        op = Op::alloc(size_choice(selector, room));
+        break;
+      case kTagFrom: {
+        const std::uint64_t reserve = size_choice(selector, room);
+        const std::uint8_t kept_byte = byte();
+        std::uint64_t kept = reserve;
+        switch (kept_byte & 3) {
+          case kKeepAll: break;
+          case kKeepNone: kept = 0; break;
+          case kKeepNearAll: kept = saturating_sub(reserve, (kept_byte >> 2) + 1u); break;
+          default: {
+            const std::uint64_t literal = varint();
+            kept = reserve == std::numeric_limits<std::uint64_t>::max() ? literal : literal % (reserve + 1);
+          }
+        }
+        op = Op::from(reserve, kept);
+        break;
+      }
+      case kTagRelease: {
+        const std::uint64_t index = varint();
+        if (live_.size() == 0) continue;  // nothing to release: no op
+        const std::size_t at = static_cast<std::size_t>(index % live_.size());
+        op = Op::release(live_.at(at));
+        live_.remove_at(at);
+        return op;
+      }
+      default:
+        op = Op::pool_size(selector == 0 ? varint() % (kMaxPoolSize + 1)
+                                         : kPoolSizes[(selector - 1) % kPoolSizes.size()]);
+        pool_size_ = op.a;
+        return op;
+    }
+    requested_ += request_cost(op);
+    if (requested_ > kMaxDecodedBytes) {  // the budget ends the sequence
+      pos_ = bytes_.size();
+      return std::nullopt;
+    }
+    if (!exceeds_max_request(op)) live_.add(next_buffer_++);
+    return op;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const Settings& settings) {
+  std::vector<std::uint8_t> out{header_for(settings)};
+  LiveBuffers live;
+  std::uint64_t next_buffer = 0;
+  std::uint64_t requested = 0;
+  for (const Op& op : ops) {
+    requested += request_cost(op);
+    if (requested > kMaxDecodedBytes)
+      throw std::invalid_argument("the binary form carries at most 1 MiB of requests in all");
+    switch (op.kind) {
+      case OpKind::kAlloc:
+        out.push_back(kTagAlloc | (kLiteral << 2));
+        put_varint(out, op.a);
+        break;
+      case OpKind::kFrom:
+        out.push_back(kTagFrom | (kLiteral << 2));
+        put_varint(out, op.a);
+        out.push_back(kKeepLiteral);
+        put_varint(out, op.b);
+        break;
+      case OpKind::kRelease: {
+        const std::optional<std::size_t> index = live.index_of(op.a);
+        if (!index) throw std::invalid_argument("release of a buffer that is not live");
+        out.push_back(kTagRelease);
+        put_varint(out, *index);
+        live.remove_at(*index);
+        continue;
+      }
+      case OpKind::kPoolSize:
+        out.push_back(kTagPoolSize | (0u << 2));
+        put_varint(out, op.a);
+        continue;
+    }
+    if (!exceeds_max_request(op)) live.add(next_buffer++);
+  }
+  return out;
+}
+
+}  // namespace poolcheck

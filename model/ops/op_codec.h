@@ -1,0 +1,69 @@
+// Binary form of op sequences, for the fuzzers. Any byte string decodes to a
+// valid sequence; sizes lean toward the edges (0, 1, alignment +- 1,
+// threshold - 1, threshold, the exact room left, room + 1) because that is
+// where pool allocators break. Text -> binary -> text is the identity, so a
+// fuzz crash becomes a readable regression and back. Layout: docs/FORMATS.md.
+//
+// A sequence may request at most kMaxDecodedBytes in all (alloc N and from R
+// A count N and R; requests beyond kMaxRequest cost nothing since they
+// fail). Decoding ends at the op that would pass it: that keeps every input
+// cheap for the fuzzers, and replay sees exactly what the fuzzer saw.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "model/ops/ops.h"
+
+namespace poolcheck {
+
+// Buffers the decoder may release, in an order both sides reproduce:
+// creation order, with removal by swapping in the last one.
+class LiveBuffers {
+ public:
+  void add(std::uint64_t buffer) { ids_.push_back(buffer); }
+  std::size_t size() const { return ids_.size(); }
+  std::uint64_t at(std::size_t index) const { return ids_[index]; }
+  std::optional<std::size_t> index_of(std::uint64_t buffer) const;
+  void remove_at(std::size_t index);
+
+ private:
+  std::vector<std::uint64_t> ids_;
+};
+
+inline constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t{1} << 20;
+
+class OpDecoder {
+ public:
+  explicit OpDecoder(std::span<const std::uint8_t> bytes);
+
+  const Settings& settings() const { return settings_; }
+  // The next op, or nullopt at the end of the input. `room` is capacity -
+  // offset of the current pool (nullopt before the first pool) as the caller
+  // knows it: from the model, or from the allocator in model-free targets.
+  std::optional<Op> next(std::optional<std::int64_t> room);
+
+ private:
+  std::uint8_t byte();
+  std::uint64_t varint();
+  std::uint64_t size_choice(unsigned selector, std::optional<std::int64_t> room);
+
+  std::span<const std::uint8_t> bytes_;
+  std::size_t pos_ = 0;
+  Settings settings_;
+  std::size_t pool_size_ = kDefaultPoolSize;
+  LiveBuffers live_;
+  std::uint64_t next_buffer_ = 0;
+  std::uint64_t requested_ = 0;  // toward kMaxDecodedBytes
+};
+
+// Valid ops (as parse_ops accepts them) to bytes that decode back to them.
+// Throws std::invalid_argument for what the binary form cannot carry: a
+// cache_limit other than 0..14 or 16, an initial pool size other than 8192,
+// or more than kMaxDecodedBytes.
+std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const Settings& settings);
+
+}  // namespace poolcheck

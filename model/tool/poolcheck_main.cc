@@ -1,0 +1,233 @@
+// poolcheck: replay op files through the differential checker, trace
+// placements from the allocator or the model, convert between the binary and
+// text forms. Exit codes: 0 ok, 1 a divergence, 2 bad usage or bad input.
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "allocator/pool_allocator.h"
+#include "model/checks/checker.h"
+#include "model/ops/op_codec.h"
+#include "model/reference/reference_model.h"
+#include "model/reference/sequence_file.h"
+#include "model/tool/parse_json.h"
+
+namespace poolcheck {
+namespace {
+
+constexpr int kOk = 0, kDiverged = 1, kBadInput = 2;
+
+constexpr const char* kUsage = R"(usage:
+  poolcheck replay [OPTIONS] FILE|DIR...   check every file against the model
+  poolcheck trace [--model] [OPTIONS] FILE one JSON line per buffer created
+  poolcheck convert FILE [-o OUT]          binary -> text ops (stdout), or
+                                           FILE.ops -> binary (OUT required)
+  poolcheck parse [OPTIONS] FILE|DIR...    the parsed ops as JSON lines (docs/FORMATS.md)
+options (text files; binary files carry their own):
+  --pool-size N     initial pool size, 0..2^30 (default 8192)
+  --alignment N     power of two up to 4096 (default 8)
+  --cache-limit N   dead pools kept for reuse (default 16)
+  --quiet           replay: print only failures and the summary
+files: *.ops are text ops, anything else is the fuzzers' binary form.
+exit: 0 all ok, 1 a divergence, 2 bad usage or malformed/unreadable input.
+)";
+
+int usage_error(const std::string& message) {
+  std::cerr << "poolcheck: " << message << "\n" << kUsage;
+  return kBadInput;
+}
+
+struct Options {
+  Settings settings;
+  bool model = false;
+  bool quiet = false;
+  std::string out;
+  std::vector<std::string> inputs;
+};
+
+// Parses options shared by the subcommands; nullopt after printing an error.
+std::optional<Options> parse_options(int argc, char** argv, int first) {
+  Options options;
+  for (int i = first; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&](std::uint64_t& out) {
+      if (i + 1 >= argc) return false;
+      const std::string_view text = argv[++i];
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+      return ec == std::errc() && ptr == text.data() + text.size();
+    };
+    std::uint64_t n = 0;
+    if (arg == "--model") {
+      options.model = true;
+    } else if (arg == "--quiet") {
+      options.quiet = true;
+    } else if (arg == "--alignment") {
+      if (!value(n) || !is_power_of_two(n) || n > kMaxAlignment) {
+        usage_error("--alignment takes a power of two up to 4096");
+        return std::nullopt;
+      }
+      options.settings.alignment = n;
+    } else if (arg == "--pool-size") {
+      if (!value(n) || n > kMaxPoolSize) {
+        usage_error("--pool-size takes a number up to 2^30");
+        return std::nullopt;
+      }
+      options.settings.pool_size = n;
+    } else if (arg == "--cache-limit") {
+      if (!value(n) || n > 1'000'000) {
+        usage_error("--cache-limit takes a number up to 1000000");
+        return std::nullopt;
+      }
+      options.settings.cache_limit = n;
+    } else if (arg == "-o") {
+      if (i + 1 >= argc) {
+        usage_error("-o takes a file name");
+        return std::nullopt;
+      }
+      options.out = argv[++i];
+    } else if (arg.starts_with("-") && arg.size() > 1) {
+      usage_error("unknown option " + std::string(arg));
+      return std::nullopt;
+    } else {
+      options.inputs.emplace_back(arg);
+    }
+  }
+  return options;
+}
+
+int replay(const Options& options) {
+  if (options.inputs.empty()) return usage_error("replay needs at least one file or directory");
+  ExpandedInputs inputs = expand_inputs(options.inputs);
+  std::size_t ok = 0, failed = 0, bad = inputs.errors.size();
+  for (const LoadError& error : inputs.errors) std::cout << "ERROR " << error.to_string() << "\n";
+  for (const auto& path : inputs.files) {
+    LoadResult loaded = load_sequence(path, options.settings);
+    if (loaded.error) {
+      std::cout << "ERROR " << loaded.error->to_string() << "\n";
+      ++bad;
+      continue;
+    }
+    const SequenceFile& file = *loaded.file;
+    if (std::optional<Divergence> divergence = check_ops(file.ops, file.settings)) {
+      ++failed;
+      std::cout << "FAIL " << path.string() << "\n" << describe(*divergence, file.ops, file.settings);
+    } else {
+      ++ok;
+      if (!options.quiet) std::cout << "ok   " << path.string() << " (" << file.ops.size() << " ops)\n";
+    }
+  }
+  std::cout << "replay: " << ok + failed + bad << " files, " << ok << " ok, " << failed << " failed, " << bad
+            << " unreadable or malformed\n";
+  std::cout.flush();
+  if (bad > 0) return kBadInput;
+  return failed > 0 ? kDiverged : kOk;
+}
+
+void print_trace_line(std::uint64_t slice, const Placement& placement) {
+  std::printf("{\"slice\":%llu,\"pooled\":%s,\"pool\":", static_cast<unsigned long long>(slice),
+              placement.pooled ? "true" : "false");
+  if (placement.pooled) std::printf("%llu", static_cast<unsigned long long>(placement.pool));
+  else std::printf("null");
+  std::printf(",\"offset\":%zu,\"length\":%zu}\n", placement.offset, placement.length);
+}
+
+void trace_model(const SequenceFile& file) {
+  ReferenceModel model(file.settings);
+  for (const Op& op : file.ops) {
+    const Outcome outcome = model.apply(op);
+    if (outcome.kind == Outcome::Kind::kBuffer) print_trace_line(outcome.buffer, outcome.placement);
+  }
+}
+
+void trace_allocator(const SequenceFile& file) {
+  PoolAllocator allocator(to_pool_options(file.settings, std::pmr::new_delete_resource()));
+  std::vector<Buffer> buffers;
+  for (const Op& op : file.ops) {
+    try {
+      switch (op.kind) {
+        case OpKind::kPoolSize: allocator.set_pool_size(op.a); continue;
+        case OpKind::kRelease: buffers.at(op.a).release(); continue;
+        case OpKind::kAlloc: buffers.push_back(allocator.allocate(op.a)); break;
+        case OpKind::kFrom:
+          buffers.push_back(allocator.allocate_with(op.a, [&](std::span<std::byte>) { return op.b; }));
+          break;
+      }
+    } catch (const std::length_error&) {
+      continue;  // beyond kMaxRequest: no buffer, as the model says
+    }
+    print_trace_line(buffers.size() - 1, buffers.back().placement());
+  }
+}
+
+// The one input file of trace and convert; nullopt after reporting why not.
+std::optional<SequenceFile> load_single(const Options& options, std::string_view command) {
+  if (options.inputs.size() != 1) {
+    usage_error(std::string(command) + " takes exactly one file");
+    return std::nullopt;
+  }
+  LoadResult loaded = load_sequence(options.inputs[0], options.settings);
+  if (loaded.error) std::cerr << "poolcheck: " << loaded.error->to_string() << "\n";
+  return std::move(loaded.file);
+}
+
+int trace(const Options& options) {
+  std::optional<SequenceFile> file = load_single(options, "trace");
+  if (!file) return kBadInput;
+  if (options.model) trace_model(*file);
+  else trace_allocator(*file);
+  return std::fflush(stdout) == 0 ? kOk : kBadInput;
+}
+
+int convert(const Options& options) {
+  std::optional<SequenceFile> loaded = load_single(options, "convert");
+  if (!loaded) return kBadInput;
+  const SequenceFile& file = *loaded;
+  if (!file.text) {
+    const std::string text = to_text(file.ops, file.settings);
+    if (options.out.empty()) {
+      std::cout << text;
+      return std::cout.flush() ? kOk : kBadInput;
+    }
+    std::ofstream(options.out, std::ios::binary) << text;
+    return kOk;
+  }
+  if (options.out.empty()) return usage_error("converting text to binary needs -o OUT");
+  std::vector<std::uint8_t> bytes;
+  try {
+    bytes = encode_ops(file.ops, file.settings);
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "poolcheck: " << file.path.string() << ": " << error.what() << "\n";
+    return kBadInput;
+  }
+  std::ofstream out(options.out, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) {
+    std::cerr << "poolcheck: " << options.out << ": cannot write\n";
+    return kBadInput;
+  }
+  return kOk;
+}
+
+}  // namespace
+}  // namespace poolcheck
+
+int main(int argc, char** argv) {
+  using namespace poolcheck;
+  if (argc < 2) return usage_error("missing command");
+  const std::string_view command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return kOk;
+  }
+  std::optional<Options> options = parse_options(argc, argv, 2);
+  if (!options) return kBadInput;
+  if (command == "replay") return replay(*options);
+  if (command == "trace") return trace(*options);
+  if (command == "convert") return convert(*options);
+  if (command == "parse") return parse_command(options->settings, options->inputs);
+  return usage_error("unknown command '" + std::string(command) + "'");
+}
