@@ -95,6 +95,18 @@ function inProcess() {
   const s = spawnSync(process.execPath, [path.join(__dirname, 'selftest.js'), '--quick'],
     { encoding: 'utf8', env: { ...process.env, POOL_TRACE_FORCE_RULE: wrong } });
   check(`selftest fails when the runner plans for rule ${wrong}`, s.status === 1 && s.stdout.includes('FAILED'), s.stdout.slice(0, 300));
+  // ... and so is the comparison: with 16 (4L rule: 8) bytes of room, a
+  // string planned for the other rule reserves more (fewer) than R.
+  const dir = path.join(tmp, 'wrong-rule');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'a.ops'), 'pool_size 64\nalloc 31\nalloc 16\nfrom 3 3\n');
+  fs.writeFileSync(path.join(dir, 'b.ops'), 'pool_size 64\nalloc 31\nalloc 16\nalloc 8\nfrom 12 0\n');
+  const c = spawnSync(process.execPath, [path.join(__dirname, 'compare.js'), dir],
+    { encoding: 'utf8', env: { ...process.env, POOL_TRACE_FORCE_RULE: wrong } });
+  check(`compare.js reports a disagreement when the runner plans for rule ${wrong}`,
+    c.status === 1 && c.stdout.includes('DISAGREE') && c.stdout.includes('  N! '), c.stdout.slice(-600) + c.stderr);
+  const ok = spawnSync(process.execPath, [path.join(__dirname, 'compare.js'), dir], { encoding: 'utf8' });
+  check('compare.js agrees on the same files with the detected rule', ok.status === 0 && /, 0 disagree/.test(ok.stdout), ok.stdout);
 }
 
 process.exitCode = runMain(__filename, () => {
