@@ -24,7 +24,8 @@ const { makeExpressible } = require('./make_expressible');
 // ['from', R, A], ['aligned', n, A] (allocUnsafe(n, A): the offset is rounded
 // up to A before the room check; A > 64 or n >= t: own block), ['slow', n]
 // (never pooled), ['pool_size', S], ['release', k].
-function modelTrace(ops, S = 8192) {
+function modelTrace(ops, S = parser.limits().defaults.pool_size) {
+  const maxRequest = parser.limits().limits.max_request;  // beyond: no buffer (poolcheck's length_error)
   let pool = null;  // { number, capacity, offset }
   let pools = 0;
   let slice = 0;
@@ -40,7 +41,7 @@ function modelTrace(ops, S = 8192) {
   for (const [kind, x, y] of ops) {
     const t = Math.floor(S / 2);
     if (kind === 'pool_size') S = x;
-    else if (kind === 'release' || x > 2 ** 30) continue;
+    else if (kind === 'release' || x > maxRequest) continue;
     else if (kind === 'slow') out += unpooled(x);
     else if (kind === 'alloc') out += x === 0 || x >= t ? unpooled(x) : place(x, x);
     else if (kind === 'aligned') out += x === 0 || x >= t || y > 64 ? unpooled(x) : place(x, x, y);
@@ -50,7 +51,8 @@ function modelTrace(ops, S = 8192) {
 }
 
 // The parsed form of ops [kind, x, y], as `poolcheck parse` prints it.
-function parsedForm(ops, S = 8192) {
+function parsedForm(ops, S = parser.limits().defaults.pool_size) {
+  const maxRequest = parser.limits().limits.max_request;
   let made = 0;
   const json = ops.map(([kind, x, y], i) => {
     const op = { line: i + 1 };
@@ -60,7 +62,7 @@ function parsedForm(ops, S = 8192) {
     else if (kind === 'aligned') Object.assign(op, { op: 'alloc', size: x, align: y, text: `alloc ${x} align ${y}` });
     else if (kind === 'slow') Object.assign(op, { op: 'alloc_slow', size: x, text: `alloc_slow ${x}` });
     else if (kind === 'from') Object.assign(op, { op: 'from', reserve: x, kept: y, text: `from ${x} ${y}` });
-    if (kind !== 'pool_size' && kind !== 'release' && x <= 2 ** 30) op.creates = made++;
+    if (kind !== 'pool_size' && kind !== 'release' && x <= maxRequest) op.creates = made++;
     return op;
   });
   return { file: 'hand-written', settings: { pool_size: S, alignment: 8, cache_limit: 16 }, ops: json };
