@@ -108,10 +108,11 @@ async function checkRelease(version, o) {
 }
 
 function line(r) {
+  if (r.setup) return `${r.version}: FAILED: ${r.why}`;
   const c = r.counts || {};
   const what = `node ${r.node || r.version} (rule ${r.rule}, aligned allocation ${r.aligned_alloc ? `yes, pools over-allocated by ${r.pool_padding}` : 'no'})`;
-  const counts = `${c.agree} sequences compared, ${c.empty} empty not counted, ${c.from_0_0_new_pool} from-0-0-negative-room hits; ` +
-    `made expressible: ${r.made.changed} files changed (${r.made.ops} ops), ${Object.values(r.made.skipped || {}).reduce((a, b) => a + b, 0)} skipped; ` +
+  const counts = `${c.agree || 0} sequences compared, ${c.empty || 0} empty not counted, ${c.from_0_0_new_pool || 0} from-0-0-negative-room hits; ` +
+    `made expressible: ${r.made.changed || 0} files changed (${r.made.ops || 0} ops), ${Object.values(r.made.skipped || {}).reduce((a, b) => a + b, 0)} skipped; ` +
     `selftest ${r.selftest}; ${r.seconds} s`;
   return r.ok ? `${r.version}: ok: ${what}: all agree (allocator = model = Node); ${counts}` : `${r.version}: FAILED: ${r.why}; ${what}; ${counts}`;
 }
