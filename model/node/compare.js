@@ -89,16 +89,22 @@ async function poolcheckTraces(files, jobs) {
 
 // Spec edges a sequence reached in Node, read from its ops and its trace:
 // `from 0 0` (reserve 0) that started a new pool, which only a negative room
-// (an offset rounded past the pool's end) can do.
+// (an offset rounded past the pool's end) can do; counted apart when the pool
+// size was above 25, where no string of the 4L rule reserves 0 bytes.
 function edgeHits(parsed, trace) {
   const lines = trace.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
   const bySlice = new Map(lines.map((l) => [l.slice, l]));
   let newest = -1;
-  let hits = 0;
+  let poolSize = parsed.settings.pool_size;
+  const hits = { any: 0, above25: 0 };
   for (const op of parsed.ops) {
+    if (op.op === 'pool_size') poolSize = op.size;
     const line = op.creates === undefined ? undefined : bySlice.get(op.creates);
     if (!line || !line.pooled) continue;
-    if (line.pool > newest && op.op === 'from' && op.reserve === 0 && newest >= 0) ++hits;
+    if (line.pool > newest && op.op === 'from' && op.reserve === 0 && newest >= 0) {
+      ++hits.any;
+      if (poolSize > 25) ++hits.above25;
+    }
     newest = Math.max(newest, line.pool);
   }
   return hits;
@@ -125,7 +131,7 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node-compare-'));
   const errors = [];
   let log = '';
-  const counts = { sequences: 0, agree: 0, empty: 0, disagree: 0, inexpressible: 0, errors: 0, from_0_0_new_pool: 0 };
+  const counts = { sequences: 0, agree: 0, empty: 0, disagree: 0, inexpressible: 0, errors: 0, from_0_0_new_pool: 0, from_0_0_new_pool_above_25: 0 };
   try {
     const files = collect(inputs, tmp, errors);
     counts.sequences = files.length;
@@ -148,7 +154,11 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
       if (a === m && m === n) {
         if (n === '') ++counts.empty;
         else ++counts.agree;
-        if (!parsed[i].error) counts.from_0_0_new_pool += edgeHits(parsed[i], n);
+        if (!parsed[i].error) {
+          const hits = edgeHits(parsed[i], n);
+          counts.from_0_0_new_pool += hits.any;
+          counts.from_0_0_new_pool_above_25 += hits.above25;
+        }
         if (verbose) log += `${n === '' ? 'empty' : 'ok   '} ${entry.name}\n`;
       } else {
         log += ++counts.disagree <= MAX_REPORTS ? report(entry, a, m, n) : `DISAGREE ${entry.name} (details not shown)\n`;
@@ -165,7 +175,7 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
 function summary(c) {
   return `node-compare: ${c.sequences} sequences, ${c.agree} agree, ${c.empty} empty (create no buffer, not counted), ` +
     `${c.disagree} disagree, ${c.inexpressible} inexpressible (skipped)${c.errors > 0 ? `, ${c.errors} errors` : ''}; ` +
-    `from 0 0 starting a new pool (negative room) ${c.from_0_0_new_pool} times`;
+    `from 0 0 starting a new pool (negative room) ${c.from_0_0_new_pool} times, ${c.from_0_0_new_pool_above_25} at pool sizes above 25`;
 }
 
 const exitCode = (c) => (c.disagree > 0 ? 1 : c.errors > 0 ? 2 : 0);
