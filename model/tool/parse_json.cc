@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "model/ops/settings.h"
 #include "model/reference/sequence_file.h"
 
 namespace poolcheck {
@@ -47,18 +48,20 @@ std::string op_to_json(const Op& op, std::size_t line, std::optional<std::uint64
   return out + ",\"text\":" + json_string(to_text(op)) + "}";
 }
 
-std::string settings_to_json(const Settings& settings) {
-  return "{\"pool_size\":" + std::to_string(settings.pool_size) + field("alignment", settings.alignment) +
-         field("cache_limit", settings.cache_limit) + "}";
+std::string settings_to_json(const PoolOptions& settings) {
+  std::string out;
+  for (const Setting& row : kSettings) out += field(row.name, settings.*row.field);
+  return "{" + out.substr(1) + "}";
 }
 
 std::string parse_header_json() {
-  return "{\"format\":\"poolcheck parse\",\"version\":1,\"defaults\":" + settings_to_json(Settings{}) +
-         ",\"limits\":{\"max_pool_size\":" + std::to_string(kMaxPoolSize) + field("max_request", kMaxRequest) +
-         field("max_alignment", kMaxAlignment) + "}}";
+  std::string limits;
+  for (const Setting& row : kSettings) limits += field("max_" + std::string(row.name), row.max);
+  return "{\"format\":\"poolcheck parse\",\"version\":1,\"defaults\":" + settings_to_json(PoolOptions{}) +
+         ",\"limits\":{" + limits.substr(1) + field("max_request", kMaxRequest) + "}}";
 }
 
-int parse_command(const Settings& defaults, const std::vector<std::string>& inputs) {
+int parse_command(const PoolOptions& defaults, const std::vector<std::string>& inputs) {
   std::cout << parse_header_json() << "\n";
   const ExpandedInputs expanded = expand_inputs(inputs);
   bool bad = false;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "allocator/pool_types.h"
 #include "model/ops/ops.h"
 
 namespace poolcheck {
@@ -17,16 +18,18 @@ namespace poolcheck {
 // none). New ops get their fields here and nowhere else.
 std::string op_to_json(const Op& op, std::size_t line, std::optional<std::uint64_t> buffer);
 
-// The settings of a sequence: {"pool_size":S,"alignment":A,"cache_limit":C}.
-std::string settings_to_json(const Settings& settings);
+// The settings of a sequence, one field per row of the settings table
+// (model/ops/settings.h): {"pool_size":S,"alignment":A,"cache_limit":C}.
+std::string settings_to_json(const PoolOptions& settings);
 
-// The first line `poolcheck parse` prints: format version, defaults, limits.
+// The first line `poolcheck parse` prints: format version, the defaults and
+// bounds of the settings table, and the largest request.
 std::string parse_header_json();
 
 // Prints the header, then one JSON line per file (directories expanded).
 // A malformed or unreadable file gives {"file":..,"error":{"line":L,"message":..}}
 // on stdout and `FILE:LINE: problem` on stderr. Returns 0, or 2 when any file
 // was malformed or unreadable.
-int parse_command(const Settings& defaults, const std::vector<std::string>& inputs);
+int parse_command(const PoolOptions& defaults, const std::vector<std::string>& inputs);
 
 }  // namespace poolcheck
