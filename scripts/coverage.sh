@@ -17,19 +17,14 @@ fuzz_install_deps
 profdata=$(tool llvm-profdata)
 cov=$(tool llvm-cov)
 out=$fuzz_root/build/coverage
-fuzz_log "building the coverage preset in build/coverage"
-mkdir -p "$fuzz_root/build"
-(cd "$fuzz_root" && cmake --preset coverage >"$fuzz_root/build/coverage-configure.log" 2>&1) ||
-  { cat "$fuzz_root/build/coverage-configure.log" >&2; fuzz_die "cmake --preset coverage failed"; }
-drivers=()
-for target in "${fuzz_all_targets[@]}"; do drivers+=("${target}_replay"); done
-cmake --build "$out" --target "${drivers[@]}" >/dev/null || fuzz_die "building the coverage drivers failed"
+fuzz_configure coverage
+fuzz_build coverage "${fuzz_all_targets[@]/%/_replay}"
 
 rm -rf "$out/profiles" "$out/html"
 mkdir -p "$out/profiles"
 objects=()
 for target in "${fuzz_all_targets[@]}"; do
-  driver=$out/fuzz/${target}_replay
+  driver=${fuzz_replay[$target]}
   objects+=("$driver")
   LLVM_PROFILE_FILE="$out/profiles/$target-%p.profraw" "$driver" --quiet "$fuzz_root/corpus/$target" \
     "$fuzz_root/corpus/scenarios" "$fuzz_root/corpus/regressions" >"$out/profiles/$target.log" ||
