@@ -9,9 +9,11 @@
 # The environment is OSS-Fuzz's (infra/base-images/base-clang, base-builder
 # and its compile, compile_libfuzzer, compile_afl): clang with base-clang's
 # CFLAGS, the sanitizer's flags, -fsanitize=fuzzer-no-link for libFuzzer,
-# CXXFLAGS = CFLAGS + -stdlib=libc++ (Debian's libc++-14), and
-# LIB_FUZZING_ENGINE=-fsanitize=fuzzer, or for AFL++ afl-clang-fast++ with
-# /usr/lib/afl/libAFLDriver.a. build.sh runs under `env -i` with only those.
+# CXXFLAGS = CFLAGS + -stdlib=libc++, and LIB_FUZZING_ENGINE=-fsanitize=fuzzer,
+# or for AFL++ afl-clang-fast++ with /usr/lib/afl/libAFLDriver.a. build.sh
+# runs under `env -i` with only those. Where Debian differs from OSS-Fuzz's
+# image (clang 19 for a libc++ with <memory_resource>, libFuzzer's libstdc++,
+# AFL++'s LLVM 14 plugin), lib/oss-fuzz-env.sh says what it adds and why.
 # Checks: $OUT has every target of fuzz/CMakeLists.txt with its seed corpus
 # zip, .options and dictionary; each target is instrumented for the engine
 # and sanitizer (bad_build_check's counts); each runs 4 inputs from nothing,
@@ -36,7 +38,7 @@ fail() { echo "FAIL $config: $*"; failures=$((failures + 1)); }
 
 # check_target NAME: one installed target, as bad_build_check and run_fuzzer.
 check_target() {
-  local name=$1 binary=$out/$1 seeds=$dir/seeds/$1 log=$dir/logs/$1
+  local name=$1 binary=$out/$1 seeds=$dir/seeds/$1 log=$dir/logs/$1 failures_before=$failures
   [ -x "$binary" ] && grep -q LLVMFuzzerTestOneInput "$binary" || { fail "$name: no fuzz target in \$OUT"; return; }
   [ -s "$out/${name}_seed_corpus.zip" ] || { fail "$name: no ${name}_seed_corpus.zip"; return; }
   [ -f "$out/$name.options" ] || fail "$name: no $name.options"
@@ -64,7 +66,8 @@ check_target() {
     # check_engine and check_startup_crash: 4 runs from nothing, instrumented.
     (cd "$out" && "$binary" -seed=1337 -runs=4 >"$log.startup" 2>&1) || fail "$name: crashes at startup ($log.startup)"
     local edges
-    edges=$(grep -oP "INFO: Loaded \d+ module.*\((counters|guards)\):\s+\K\d+" "$log.startup" | head -1)
+    edges=$(grep -oP "INFO: Loaded \d+ module.*\(.*(counters|guards)\):\s+\K\d+" "$log.startup" | head -1)
+    grep -q "Done 4 runs" "$log.startup" || fail "$name: did not finish 4 runs ($log.startup)"
     [ "${edges:-0}" -ge 100 ] || fail "$name: ${edges:-no} instrumented edges (needs 100)"
     # check_seed_corpus: the whole seed corpus, the runner's flags.
     # shellcheck disable=SC2086  # options are words
@@ -77,12 +80,13 @@ check_target() {
       { fail "$name: a seed crashes, leaks or times out"; tail -n 30 "$log.seeds"; }
     # check_engine and check_startup_crash: afl-fuzz starts on the seeds
     # (its dry run executes each once and stops on a crashing one).
-    rm -rf "$dir/afl/$name"
+    rm -rf "$dir/afl/$name" && mkdir -p "$dir/afl"
     (cd "$out" && oss_fuzz_afl_runner_env && timeout 60 "$(command -v afl-fuzz)" -i "$seeds" -o "$dir/afl/$name" \
       -m none -t 5000+ -V 3 -- "$binary" >"$log.afl" 2>&1)
     grep -q "All set and ready to roll" "$log.afl" || { fail "$name: afl-fuzz did not start"; tail -n 30 "$log.afl"; }
     ! grep -qE "target binary (crashed|terminated)" "$log.afl" || fail "$name: crashes under afl-fuzz"
   fi
+  [ "$failures" -eq "$failures_before" ] || return 0
   echo "ok   $config: $name ($count seeds, $asan asan / $ubsan ubsan calls${edges:+, $edges edges})"
 }
 

@@ -28,7 +28,11 @@ oss_fuzz_prepare() {
     *) return 1 ;;
   esac
   case $engine in
-    libfuzzer) cc=clang cxx=clang++ coverage_flags=-fsanitize=fuzzer-no-link engine_link=-fsanitize=fuzzer ;;
+    # Debian's libFuzzer runtime is built on libstdc++ (OSS-Fuzz's carries its
+    # own): with -stdlib=libc++ it needs libstdc++ at the link as well, passed
+    # to the linker directly (clang turns a plain -lstdc++ into -lc++).
+    libfuzzer) cc=clang-19 cxx=clang++-19 coverage_flags=-fsanitize=fuzzer-no-link
+      engine_link="-fsanitize=fuzzer -Wl,--push-state,--no-as-needed,-lstdc++,--pop-state" ;;
     afl) cc=afl-clang-fast cxx=afl-clang-fast++ coverage_flags="" engine_link=/usr/lib/afl/libAFLDriver.a ;;
     *) return 1 ;;
   esac
@@ -41,8 +45,12 @@ oss_fuzz_prepare() {
   # `compile` adds this to CFLAGS only, after CXXFLAGS are made.
   [ "$sanitizer" != undefined ] || oss_fuzz_env+=(CFLAGS="$cflags -fno-sanitize=function")
   # compile_afl: quiet, no leak reports while building, problems ignored.
+  # Debian's AFL++ plugin is for LLVM 14, whose libc++ has no
+  # <memory_resource>: AFL++ drives clang 19 instead, with LLVM's own
+  # trace-pc-guard instrumentation (the fallback compile_afl itself names).
   [ "$engine" != afl ] || oss_fuzz_env+=(AFL_QUIET=1 AFL_IGNORE_PROBLEMS=1 AFL_IGNORE_UNKNOWN_ENVS=1
-    ASAN_OPTIONS=detect_leaks=0:symbolize=0:detect_odr_violation=0:abort_on_error=1)
+    ASAN_OPTIONS=detect_leaks=0:symbolize=0:detect_odr_violation=0:abort_on_error=1
+    AFL_CC=clang-19 AFL_CXX=clang++-19 AFL_LLVM_INSTRUMENT=LLVM-NATIVE)
   rm -rf "$dir" && mkdir -p "$dir/out" "$dir/work" "$dir/src/poolcheck"
   # The Dockerfile: COPY . $SRC/poolcheck, and build.sh into $SRC.
   tar -C "$fuzz_root" --exclude=./build --exclude=./.git --exclude=./node_modules -cf - . |
