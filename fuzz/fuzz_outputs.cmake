@@ -95,6 +95,15 @@ foreach(name ${poolcheck_fuzz_targets})
   set_tests_properties(${target}_smoke PROPERTIES LABELS "fuzz;smoke" FIXTURES_REQUIRED fuzz_smoke TIMEOUT ${limit})
 endforeach()
 
+# The coverage ignorelist hides no allocator code from libFuzzer.
+set(fuzzers "")
+foreach(name ${poolcheck_fuzz_targets})
+  list(APPEND fuzzers $<TARGET_FILE:fuzz_${name}>)
+endforeach()
+add_test(NAME fuzz_sancov_ignorelist
+  COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/sancov-check.sh ${CMAKE_CURRENT_SOURCE_DIR}/sancov_ignorelist.txt ${fuzzers})
+set_tests_properties(fuzz_sancov_ignorelist PROPERTIES LABELS "fuzz;smoke")
+
 # ctest -L oss-fuzz: .clusterfuzzlite/build.sh as OSS-Fuzz runs it, without a
 # container (scripts/oss-fuzz-check.sh), for the three configurations CI uses.
 # Each builds with both cores, so ctest runs them one at a time.
