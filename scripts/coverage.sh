@@ -49,4 +49,12 @@ sed 's/^/  /' "$out/report.txt"
 awk '$1 == "TOTAL" {
   printf "coverage: lines %s (%d/%d), functions %s (%d/%d), regions %s (%d/%d), branches %s (%d/%d)\n",
     $10, $8 - $9, $8, $7, $5 - $6, $5, $4, $2 - $3, $2, $13, $11 - $12, $11 }' "$out/report.txt"
+# Every function of allocator/ the corpus reaches (llvm-cov's per-function
+# table; the fuzz build's instrumentation of the same code is checked by
+# ctest fuzz_sancov_ignorelist).
+"$cov" report -show-functions "${cov_args[@]}" "$fuzz_root"/allocator/*.h >"$out/allocator-functions.txt" \
+  2> >(grep -v "mismatched data" >&2)
+unreached=$(awk '$1 ~ /^_Z|^[a-z]/ && NF >= 10 && $2 == $3 { print $1 }' "$out/allocator-functions.txt" | c++filt)
+echo "allocator/ functions: $(awk '$1 ~ /^_Z|^[a-z]/ && NF >= 10' "$out/allocator-functions.txt" | wc -l) listed," \
+  "not reached by the corpus: ${unreached:-none}"
 echo "html: ${out#"$fuzz_root"/}/html/index.html"
