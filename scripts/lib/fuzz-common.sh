@@ -61,6 +61,7 @@ fuzz_build_replay() {
 # Reads BUILD_DIR/fuzz/fuzz_targets.tsv into fuzz_all_targets and, per
 # target, fuzz_input (bytes|text), fuzz_binary, fuzz_replay, fuzz_seeds and
 # fuzz_flags (libFuzzer flags); fuzz_poolcheck is the tool.
+# shellcheck disable=SC2034  # the arrays are for the scripts that source this
 fuzz_load_table() {
   local table=$1/fuzz/fuzz_targets.tsv name input binary replay seeds flags
   [ -f "$table" ] || fuzz_die "no ${table#"$fuzz_root"/}: configure the build first"
