@@ -11,6 +11,9 @@
 fuzz_afl_environment() {
   export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
   export AFL_FAST_CAL=1 AFL_IGNORE_UNKNOWN_ENVS=1 AFL_NO_WARN_INSTABILITY=1
+  # A seed that crashes is a finding, not a reason not to start: afl-fuzz
+  # skips it and says so, and fuzz_afl_run reports it as a crash.
+  export AFL_SKIP_CRASHES=1
   export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:detect_odr_violation=0
   export UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:symbolize=0
 }
@@ -36,7 +39,8 @@ fuzz_afl_run() {
   mkdir -p "$work/afl-in" "$work/crashes"
   cp "$fuzz_root/corpus/$target"/* "${fuzz_seeds[$target]}"/* "$work/afl-in/" 2>/dev/null || true
   fuzz_afl_environment
-  local i pids=()
+  local i pids=() crashes_before
+  crashes_before=$(fuzz_count_files "$work/crashes")
   for ((i = 0; i < jobs; i++)); do
     local role=(-S "s$i")
     [ "$i" -eq 0 ] && role=(-M main)
@@ -45,13 +49,19 @@ fuzz_afl_run() {
     pids+=($!)
   done
   wait "${pids[@]}" || true
-  grep -q "All set and ready to roll\|We're done here" "$work/afl-0.log" ||
-    { tail -n 30 "$work/afl-0.log" >&2; fuzz_die "$target: afl-fuzz did not start (log above)"; }
-  local crash
+  local crash seed
   for crash in "$work"/afl/*/crashes/id:*; do
     [ -f "$crash" ] || continue
     cp "$crash" "$work/crashes/crash-afl-$(sha1sum "$crash" | cut -c1-40)"
   done
+  # Seeds the dry run found crashing ("Test case '...,orig:NAME' results in
+  # a crash"), from the main instance's log.
+  while IFS= read -r seed; do
+    [ -f "$work/afl-in/$seed" ] && cp "$work/afl-in/$seed" "$work/crashes/crash-afl-$(sha1sum "$work/afl-in/$seed" | cut -c1-40)"
+  done < <(sed -n "s/.*Test case '[^']*orig:\([^']*\)' results in a crash.*/\1/p" "$work/afl-0.log" | sort -u)
+  grep -q "All set and ready to roll\|We're done here" "$work/afl-0.log" ||
+    [ "$(fuzz_count_files "$work/crashes")" -gt "$crashes_before" ] ||
+    { tail -n 30 "$work/afl-0.log" >&2; fuzz_die "$target: afl-fuzz did not start (log above)"; }
 }
 
 # fuzz_afl_stat WORK NAME: NAME from every instance's fuzzer_stats, summed.
