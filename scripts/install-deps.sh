@@ -12,6 +12,7 @@ packages=(
   afl++                          # scripts/fuzz.sh --engine afl, the OSS-Fuzz check's AFL++ build
   clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev  # OSS-Fuzz check: libc++ with <memory_resource>
   zip unzip                      # seed corpus zips (OSS-Fuzz check)
+  librsvg2-bin libxml2-utils chromium fonts-dejavu-core  # pictures: render SVG, check XML, render HTML
 )
 
 missing=()

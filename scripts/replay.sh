@@ -33,16 +33,22 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 status=0
 run() {  # run TARGET ARGS...: one replay driver; keeps the worst exit code
-  local driver=${fuzz_replay[$1]} code
+  local target=$1 driver=${fuzz_replay[$1]} code
   shift
   "$driver" "$@"
   code=$?
   [ "$code" -gt "$status" ] && status=$code
+  # A failure of an allocator target: draw model and allocator side by side.
+  if [ "$code" = 1 ] && [ "$target" != fuzz_ops_text ]; then
+    "$fuzz_poolcheck" replay --quiet --map "$fuzz_root/build/maps" "$@" | grep '^map: ' || true
+  fi
   return 0
 }
 
 if [ ${#paths[@]} -eq 0 ]; then
-  (cd "$fuzz_root" && ctest --preset sanitize -L corpus) || exit 1
+  # The whole corpus is the ctest label `corpus` (defined in CMake once).
+  (cd "$fuzz_root" && ctest --preset sanitize -L corpus) ||
+    { echo "replay.sh: the FAIL lines above name the files; scripts/replay.sh FILE draws each one's map"; exit 1; }
 elif [ -n "$target" ]; then
   run "$target" "${paths[@]}"
 else
