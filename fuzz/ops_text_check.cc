@@ -101,7 +101,7 @@ Report check_given_text(std::string_view text, Printer print, Parser parse) {
 
 }  // namespace
 
-std::string print_ops(std::span<const Op> ops, const Settings& settings) { return to_text(ops, settings); }
+std::string print_ops(std::span<const Op> ops, const PoolOptions& settings) { return to_text(ops, settings); }
 ParseResult parse_text(std::string_view text) { return parse_ops(text); }
 
 Report check_ops_text(std::string_view text, Printer print, Parser parse) {

@@ -16,9 +16,9 @@ namespace poolcheck::fuzz {
 
 // How accepted ops are printed back, and the parser under test; parameters
 // so that a test can show that a wrong printer or parser is caught.
-using Printer = std::string (*)(std::span<const Op> ops, const Settings& settings);
+using Printer = std::string (*)(std::span<const Op> ops, const PoolOptions& settings);
 using Parser = ParseResult (*)(std::string_view text);
-std::string print_ops(std::span<const Op> ops, const Settings& settings);  // to_text
+std::string print_ops(std::span<const Op> ops, const PoolOptions& settings);  // to_text
 ParseResult parse_text(std::string_view text);                           // parse_ops
 
 // Besides the input itself, every input is also read as binary ops (any
