@@ -34,6 +34,8 @@ step "Node v24.22.3, v26.12.1, v20.17.0: allocator = model = real Node" ctest --
 step "clang++: warning-free build, unit and corpus tests" cmake --workflow --preset clang
 step "g++ ASan+UBSan+LSan: every test and the corpus replay" cmake --workflow --preset sanitize
 step "libFuzzer smoke run: every fuzz target ~30 s (clang, ASan+UBSan)" bash scripts/fuzz-smoke.sh
+step "OSS-Fuzz build check without a container: libFuzzer+ASan, libFuzzer+UBSan, AFL++ with ASan (~2.5 CPU-min; 7 min on a loaded 2-core machine)" \
+  ctest --preset oss-fuzz
 step "benchmarks build and run once (no timing checked)" bash scripts/bench.sh --smoke
 
 echo
