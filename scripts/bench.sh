@@ -51,11 +51,17 @@ if [ "$mode" = smoke ]; then
   rm -rf "$out" && mkdir -p "$out"
   for b in "${binaries[@]}"; do
     echo "bench --smoke: $b"
-    "$bin/$b" --benchmark_min_time=0.0001 --benchmark_out="$out/$b.json" \
-      --benchmark_out_format=json >"$out/$b.log" 2>&1 || { cat "$out/$b.log" >&2; exit 1; }
+    # Three repetitions and JSON on stdout too: the aggregate rows must be
+    # valid JSON in both outputs (bench/check_json.js).
+    "$bin/$b" --benchmark_min_time=0.0001 --benchmark_repetitions=3 --benchmark_format=json \
+      --benchmark_out="$out/$b.json" --benchmark_out_format=json >"$out/$b.stdout.json" 2>"$out/$b.log" ||
+      { cat "$out/$b.log" >&2; exit 1; }
   done
   check_errors "$out"/*.json
-  node bench/table.js --command "scripts/bench.sh --smoke" "$out"/*.json >"$out/table.md"
+  node bench/check_json.js "$out"/*.json
+  samples=()
+  for b in "${binaries[@]}"; do samples+=("$out/$b.json"); done
+  node bench/table.js --command "scripts/bench.sh --smoke" "${samples[@]}" >"$out/table.md"
   echo "bench --smoke: every benchmark ran; table (timings meaningless) in $out/table.md"
   exit 0
 fi
