@@ -296,6 +296,7 @@ class BasicPoolAllocator {
       }
     }
     carved_before_current_ = carved_;
+    if (++window_starts_ == kCacheWindow) trim_cache();
     fresh->state = PoolState::kCurrent;
     fresh->number = next_pool_number_++;
     ++stats_.live_pools;
@@ -368,10 +369,22 @@ class BasicPoolAllocator {
         Pool* pool = *it;
         cache_.erase(std::next(it).base());
         --stats_.cached_pools;
+        cache_low_ = std::min(cache_low_, cache_.size());
         return pool;
       }
     }
     return nullptr;
+  }
+
+  // End of a window of kCacheWindow pool starts: the cache never had fewer
+  // than cache_low_ pools in it, so that many were not needed; the oldest
+  // go back upstream (the cache hands out its newest first).
+  void trim_cache() noexcept {
+    for (std::size_t i = 0; i < cache_low_; ++i) destroy_pool(cache_[i]);
+    cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_low_));
+    stats_.cached_pools -= cache_low_;
+    window_starts_ = 0;
+    cache_low_ = cache_.size();
   }
 
   Pool* create_pool(std::size_t capacity) {
@@ -416,6 +429,8 @@ class BasicPoolAllocator {
   std::size_t cache_limit_;
   std::uint64_t next_pool_number_ = 0;
   std::vector<Pool*> cache_;  // oldest first
+  std::size_t window_starts_ = 0;  // pool starts in this window
+  std::size_t cache_low_ = 0;      // the fewest cached pools in this window
   Pool* live_ = nullptr;      // the current pool and every pool a buffer refers to
 };
 
