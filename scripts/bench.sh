@@ -84,7 +84,7 @@ binary_of() {  # ALLOCATOR -> the binary that has it
 }
 run() {  # FILE BINARY BENCHMARK: one sample, in a process of its own
   "$bin/$2" --benchmark_filter="^$3\$" --benchmark_min_time="$min_time" \
-    --benchmark_out="$out/$1" --benchmark_out_format=json >/dev/null
+    --benchmark_out="$out/$1" --benchmark_out_format=json >/dev/null 2>"$out/$1.log"
 }
 workloads=(fixed64 random4k node_stream from_string)
 compared=(bump mimalloc glibc)
