@@ -4,8 +4,10 @@
 // half the pool size get a block of their own (see NodePoolRules and
 // docs/SPEC.md). The pooled fast path is compare, bump, round up, count the
 // buffer in its pool: no heap allocation, no lookup, no call. Dead pools go
-// to a bounded cache and are reused, because memory returned to the system
-// costs page faults when it is touched again. What the fast paths cost is
+// to a bounded cache that follows bursts and are reused, because memory
+// returned to the system costs page faults when it is touched again (the
+// cache gives back what a window of pool starts did not take: docs/SPEC.md,
+// "Lifetime"). What the fast paths cost is
 // pinned by bench/fast_path/fast_path.golden (docs/BENCHMARKS.md).
 //
 // Thread safety: none. Use one allocator per thread, like
