@@ -9,6 +9,7 @@ packages=(
   libgtest-dev librapidcheck-dev # unit and property tests
   libbenchmark-dev libmimalloc-dev libjemalloc-dev  # benchmarks
   ca-certificates                # npm (Node versions for the comparison)
+  librsvg2-bin libxml2-utils chromium fonts-dejavu-core  # pictures: render SVG, check XML, render HTML
 )
 
 missing=()

@@ -1,6 +1,6 @@
 // poolcheck: replay op files through the differential checker, trace
 // placements from the allocator or the model, convert between the binary and
-// text forms. Exit codes: 0 ok, 1 a divergence, 2 bad usage or bad input.
+// text forms, draw pool maps. Exit codes: 0 ok, 1 a divergence, 2 bad usage or bad input.
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -14,6 +14,7 @@
 #include "model/ops/op_codec.h"
 #include "model/reference/reference_model.h"
 #include "model/reference/sequence_file.h"
+#include "model/tool/map_command.h"
 
 namespace poolcheck {
 namespace {
@@ -25,11 +26,15 @@ constexpr const char* kUsage = R"(usage:
   poolcheck trace [--model] [OPTIONS] FILE one JSON line per buffer created
   poolcheck convert FILE [-o OUT]          binary -> text ops (stdout), or
                                            FILE.ops -> binary (OUT required)
+  poolcheck map [--at K] [--model] [OPTIONS] FILE -o OUT.svg|OUT.html
+                                           pool map after op K (default: the
+                                           last) as SVG, or every op as HTML
 options (text files; binary files carry their own):
   --pool-size N     initial pool size, 0..2^30 (default 8192)
   --alignment N     power of two up to 4096 (default 8)
   --cache-limit N   dead pools kept for reuse (default 16)
   --quiet           replay: print only failures and the summary
+  --map DIR         replay: a divergence map DIR/NAME.svg per failing file
 files: *.ops are text ops, anything else is the fuzzers' binary form.
 exit: 0 all ok, 1 a divergence, 2 bad usage or malformed/unreadable input.
 )";
@@ -44,6 +49,8 @@ struct Options {
   bool model = false;
   bool quiet = false;
   std::string out;
+  std::string map_dir;
+  std::optional<std::size_t> at;
   std::vector<std::string> inputs;
 };
 
@@ -81,6 +88,18 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
         return std::nullopt;
       }
       options.settings.cache_limit = n;
+    } else if (arg == "--at") {
+      if (!value(n)) {
+        usage_error("--at takes an op number (0 is the first op)");
+        return std::nullopt;
+      }
+      options.at = n;
+    } else if (arg == "--map") {
+      if (i + 1 >= argc) {
+        usage_error("--map takes a directory");
+        return std::nullopt;
+      }
+      options.map_dir = argv[++i];
     } else if (arg == "-o") {
       if (i + 1 >= argc) {
         usage_error("-o takes a file name");
@@ -101,6 +120,7 @@ int replay(const Options& options) {
   if (options.inputs.empty()) return usage_error("replay needs at least one file or directory");
   ExpandedInputs inputs = expand_inputs(options.inputs);
   std::size_t ok = 0, failed = 0, bad = inputs.errors.size();
+  MapDirectory maps(options.map_dir);
   for (const LoadError& error : inputs.errors) std::cout << "ERROR " << error.to_string() << "\n";
   for (const auto& path : inputs.files) {
     LoadResult loaded = load_sequence(path, options.settings);
@@ -113,6 +133,11 @@ int replay(const Options& options) {
     if (std::optional<Divergence> divergence = check_ops(file.ops, file.settings)) {
       ++failed;
       std::cout << "FAIL " << path.string() << "\n" << describe(*divergence, file.ops, file.settings);
+      if (!options.map_dir.empty()) {
+        const std::filesystem::path map = maps.path_for(path);
+        if (write_text_file(map, divergence_picture(file, *divergence))) std::cout << "map: " << map.string() << "\n";
+        else ++bad;
+      }
     } else {
       ++ok;
       if (!options.quiet) std::cout << "ok   " << path.string() << " (" << file.ops.size() << " ops)\n";
@@ -180,6 +205,13 @@ int trace(const Options& options) {
   return std::fflush(stdout) == 0 ? kOk : kBadInput;
 }
 
+int map(const Options& options) {
+  std::optional<SequenceFile> file = load_single(options, "map");
+  if (!file) return kBadInput;
+  if (options.out.empty()) return usage_error("map needs -o OUT.svg or -o OUT.html");
+  return write_map(*file, options.model, options.at, options.out);
+}
+
 int convert(const Options& options) {
   std::optional<SequenceFile> loaded = load_single(options, "convert");
   if (!loaded) return kBadInput;
@@ -226,5 +258,6 @@ int main(int argc, char** argv) {
   if (command == "replay") return replay(*options);
   if (command == "trace") return trace(*options);
   if (command == "convert") return convert(*options);
+  if (command == "map") return map(*options);
   return usage_error("unknown command '" + std::string(command) + "'");
 }
