@@ -7,7 +7,7 @@ namespace poolcheck {
 
 std::vector<std::string> divergence_caption(const Divergence& divergence) {
   std::vector<std::string> lines;
-  const std::string report = describe(divergence, {}, Settings{});
+  const std::string report = describe(divergence, {}, PoolOptions{});
   std::size_t start = 0;
   while (start < report.size() && lines.size() < 3) {
     std::size_t end = report.find('\n', start);

@@ -5,7 +5,7 @@
 
 namespace poolcheck {
 
-MapBuilder::MapBuilder(std::string source, const Settings& settings) {
+MapBuilder::MapBuilder(std::string source, const PoolOptions& settings) {
   map_.source = std::move(source);
   map_.settings = settings;
 }
@@ -76,7 +76,7 @@ void ModelMapper::step(const Op& op) {
   builder_.end_op();
 }
 
-PoolMap model_map(std::span<const Op> ops, const Settings& settings, std::optional<std::size_t> at) {
+PoolMap model_map(std::span<const Op> ops, const PoolOptions& settings, std::optional<std::size_t> at) {
   ModelMapper mapper(settings);
   const std::size_t count = at ? std::min(*at + 1, ops.size()) : ops.size();
   for (std::size_t i = 0; i < count; ++i) mapper.step(ops[i]);

@@ -47,7 +47,7 @@ struct MapPool {
 
 struct PoolMap {
   std::string source;  // "allocator" or "model"
-  Settings settings;
+  PoolOptions settings;
   std::size_t ops_run = 0;    // ops applied so far
   std::optional<Op> last_op;  // the op applied last
   std::vector<MapPool> pools;
@@ -58,7 +58,7 @@ struct PoolMap {
 // Records the events of each op into a PoolMap.
 class MapBuilder {
  public:
-  MapBuilder(std::string source, const Settings& settings);
+  MapBuilder(std::string source, const PoolOptions& settings);
 
   void begin_op(const Op& op) { map_.last_op = op; }
   void end_op() { ++map_.ops_run; }
@@ -84,7 +84,7 @@ class MapBuilder {
 // The reference model, op by op.
 class ModelMapper {
  public:
-  explicit ModelMapper(const Settings& settings) : builder_("model", settings), model_(settings) {}
+  explicit ModelMapper(const PoolOptions& settings) : builder_("model", settings), model_(settings) {}
   void step(const Op& op);
   const PoolMap& map() const { return builder_.map(); }
 
@@ -102,8 +102,8 @@ class ModelMapper {
 template <class Allocator = PoolAllocator>
 class AllocatorMapper {
  public:
-  explicit AllocatorMapper(const Settings& settings)
-      : builder_("allocator", settings), allocator_(to_pool_options(settings, std::pmr::new_delete_resource())) {}
+  explicit AllocatorMapper(const PoolOptions& settings)
+      : builder_("allocator", settings), allocator_(on_upstream(settings, std::pmr::new_delete_resource())) {}
   AllocatorMapper(const AllocatorMapper&) = delete;
   AllocatorMapper& operator=(const AllocatorMapper&) = delete;
 
@@ -172,10 +172,10 @@ class AllocatorMapper {
 };
 
 // Maps after op `at` (0-based; nullopt: after the last op).
-PoolMap model_map(std::span<const Op> ops, const Settings& settings, std::optional<std::size_t> at = std::nullopt);
+PoolMap model_map(std::span<const Op> ops, const PoolOptions& settings, std::optional<std::size_t> at = std::nullopt);
 
 template <class Allocator = PoolAllocator>
-PoolMap allocator_map(std::span<const Op> ops, const Settings& settings, std::optional<std::size_t> at = std::nullopt) {
+PoolMap allocator_map(std::span<const Op> ops, const PoolOptions& settings, std::optional<std::size_t> at = std::nullopt) {
   AllocatorMapper<Allocator> mapper(settings);
   const std::size_t count = at ? std::min(*at + 1, ops.size()) : ops.size();
   for (std::size_t i = 0; i < count; ++i) mapper.step(ops[i]);

@@ -30,7 +30,7 @@ std::vector<Op> ops_of(std::string_view text) {
 constexpr std::string_view kSeed = "alloc 256\nalloc 4095\nalloc 4095\nrelease 0\nalloc 5000\n";
 
 TEST(PoolMap, SeedScenarioFromTheAllocator) {
-  const PoolMap map = allocator_map(ops_of(kSeed), Settings{});
+  const PoolMap map = allocator_map(ops_of(kSeed), PoolOptions{});
   ASSERT_EQ(map.pools.size(), 2u);
   EXPECT_EQ(map.pools[0].life, PoolLife::kReferenced);
   EXPECT_EQ(map.pools[0].offset, 4352u);
@@ -45,7 +45,7 @@ TEST(PoolMap, SeedScenarioFromTheAllocator) {
 }
 
 TEST(PoolMap, AtStopsAfterThatOp) {
-  const PoolMap map = model_map(ops_of(kSeed), Settings{}, 1);
+  const PoolMap map = model_map(ops_of(kSeed), PoolOptions{}, 1);
   EXPECT_EQ(map.pools.size(), 1u);
   EXPECT_EQ(map.buffers.size(), 2u);
   EXPECT_EQ(map.pools[0].offset, 4352u);
@@ -88,7 +88,7 @@ TEST(PoolMap, AllocatorAndModelAgreeOnEveryScenario) {
 TEST(PoolMap, DeathAndReuseAreRecorded) {
   // cache_limit 1: pool 0 dies and is cached, pool 1 dies when replaced and
   // pool 2 takes its memory directly.
-  Settings settings;
+  PoolOptions settings;
   settings.cache_limit = 1;
   const PoolMap map = allocator_map(
       ops_of("alloc 4000\nalloc 4000\nalloc 4000\nrelease 0\nrelease 1\nalloc 4000\nrelease 2\nrelease 3\nalloc 4000\n"),
@@ -103,14 +103,14 @@ TEST(PoolMap, DeathAndReuseAreRecorded) {
 
 TEST(PoolMap, AWrongAllocatorDrawsDifferently) {
   const std::vector<Op> ops = ops_of("alloc 256\nalloc 4095\nalloc 3840\n");
-  const PoolMap expected = model_map(ops, Settings{});
-  const PoolMap actual = allocator_map<broken::OffByOneRoomAllocator>(ops, Settings{});
+  const PoolMap expected = model_map(ops, PoolOptions{});
+  const PoolMap actual = allocator_map<broken::OffByOneRoomAllocator>(ops, PoolOptions{});
   EXPECT_EQ(expected.pools.size(), 1u);
   EXPECT_EQ(actual.pools.size(), 2u);
   EXPECT_EQ(first_difference(expected, actual), 2u);
-  const std::optional<Divergence> divergence = check_ops<broken::OffByOneRoomAllocator>(ops, Settings{});
+  const std::optional<Divergence> divergence = check_ops<broken::OffByOneRoomAllocator>(ops, PoolOptions{});
   ASSERT_TRUE(divergence);
-  SequenceFile file{"exact.ops", true, Settings{}, ops};
+  SequenceFile file{"exact.ops", true, PoolOptions{}, ops};
   const std::string svg = divergence_picture<broken::OffByOneRoomAllocator>(file, *divergence);
   EXPECT_NE(svg.find("divergence (placement) at op 2: alloc 3840"), std::string::npos);
   // Outlined once in each panel.
@@ -152,7 +152,7 @@ void expect_span(const std::map<std::string, std::string>& shape, std::size_t of
 }
 
 TEST(PoolMapSvg, OneShapePerBufferPoolAndGapAtItsOffset) {
-  const std::string svg = map_svg(allocator_map(ops_of(kSeed), Settings{}), {"seed", std::nullopt});
+  const std::string svg = map_svg(allocator_map(ops_of(kSeed), PoolOptions{}), {"seed", std::nullopt});
   const auto pools = shapes(svg, "pool");
   ASSERT_EQ(pools.size(), 2u);
   for (const auto& pool : pools) {
@@ -187,7 +187,7 @@ TEST(PoolMapSvg, OneShapePerBufferPoolAndGapAtItsOffset) {
 }
 
 TEST(PoolMapSvg, EscapesTextAndLoadsNothing) {
-  const std::string svg = map_svg(model_map(ops_of(kSeed), Settings{}), {"a<b>&\"c\"", std::nullopt});
+  const std::string svg = map_svg(model_map(ops_of(kSeed), PoolOptions{}), {"a<b>&\"c\"", std::nullopt});
   EXPECT_NE(svg.find("a&lt;b&gt;&amp;&quot;c&quot;"), std::string::npos);
   for (const char* external : {"href", "src=", "url(", "@import", "<script", "<image"})
     EXPECT_EQ(svg.find(external), std::string::npos) << external;
@@ -195,7 +195,7 @@ TEST(PoolMapSvg, EscapesTextAndLoadsNothing) {
 
 TEST(PoolMapHtml, OneFramePerOpAndNoExternalResource) {
   const std::vector<Op> ops = ops_of(kSeed);
-  ModelMapper mapper(Settings{});
+  ModelMapper mapper(PoolOptions{});
   std::vector<std::string> frames, texts;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     mapper.step(ops[i]);

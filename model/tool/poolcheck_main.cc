@@ -1,6 +1,7 @@
 // poolcheck: replay op files through the differential checker, trace
 // placements from the allocator or the model, convert between the binary and
 // text forms, draw pool maps. Exit codes: 0 ok, 1 a divergence, 2 bad usage or bad input.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "allocator/pool_allocator.h"
 #include "model/checks/checker.h"
 #include "model/ops/op_codec.h"
+#include "model/ops/settings.h"
 #include "model/reference/reference_model.h"
 #include "model/reference/sequence_file.h"
 #include "model/tool/map_command.h"
@@ -21,7 +23,9 @@ namespace {
 
 constexpr int kOk = 0, kDiverged = 1, kBadInput = 2;
 
-constexpr const char* kUsage = R"(usage:
+// The usage, with one line per setting from the table (model/ops/settings.h).
+std::string usage() {
+  std::string text = R"(usage:
   poolcheck replay [OPTIONS] FILE|DIR...   check every file against the model
   poolcheck trace [--model] [OPTIONS] FILE one JSON line per buffer created
   poolcheck convert FILE [-o OUT]          binary -> text ops (stdout), or
@@ -30,22 +34,26 @@ constexpr const char* kUsage = R"(usage:
                                            pool map after op K (default: the
                                            last) as SVG, or every op as HTML
 options (text files; binary files carry their own):
-  --pool-size N     initial pool size, 0..2^30 (default 8192)
-  --alignment N     power of two up to 4096 (default 8)
-  --cache-limit N   dead pools kept for reuse (default 16)
-  --quiet           replay: print only failures and the summary
+)";
+  for (const Setting& setting : kSettings) {
+    std::string left = "  " + std::string(setting.option) + " N";
+    left.resize(std::max<std::size_t>(left.size() + 1, 20), ' ');
+    text += left + help_of(setting) + "\n";
+  }
+  return text + R"(  --quiet           replay: print only failures and the summary
   --map DIR         replay: a divergence map DIR/NAME.svg per failing file
 files: *.ops are text ops, anything else is the fuzzers' binary form.
 exit: 0 all ok, 1 a divergence, 2 bad usage or malformed/unreadable input.
 )";
+}
 
 int usage_error(const std::string& message) {
-  std::cerr << "poolcheck: " << message << "\n" << kUsage;
+  std::cerr << "poolcheck: " << message << "\n" << usage();
   return kBadInput;
 }
 
 struct Options {
-  Settings settings;
+  PoolOptions settings;
   bool model = false;
   bool quiet = false;
   std::string out;
@@ -70,24 +78,12 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
       options.model = true;
     } else if (arg == "--quiet") {
       options.quiet = true;
-    } else if (arg == "--alignment") {
-      if (!value(n) || !is_power_of_two(n) || n > kMaxAlignment) {
-        usage_error("--alignment takes a power of two up to 4096");
+    } else if (const Setting* setting = setting_for_option(arg)) {
+      if (!value(n) || !accepts(*setting, n)) {
+        usage_error(std::string(setting->option) + " takes " + rule_of(*setting));
         return std::nullopt;
       }
-      options.settings.alignment = n;
-    } else if (arg == "--pool-size") {
-      if (!value(n) || n > kMaxPoolSize) {
-        usage_error("--pool-size takes a number up to 2^30");
-        return std::nullopt;
-      }
-      options.settings.pool_size = n;
-    } else if (arg == "--cache-limit") {
-      if (!value(n) || n > 1'000'000) {
-        usage_error("--cache-limit takes a number up to 1000000");
-        return std::nullopt;
-      }
-      options.settings.cache_limit = n;
+      options.settings.*setting->field = n;
     } else if (arg == "--at") {
       if (!value(n)) {
         usage_error("--at takes an op number (0 is the first op)");
@@ -167,7 +163,7 @@ void trace_model(const SequenceFile& file) {
 }
 
 void trace_allocator(const SequenceFile& file) {
-  PoolAllocator allocator(to_pool_options(file.settings, std::pmr::new_delete_resource()));
+  PoolAllocator allocator(on_upstream(file.settings, std::pmr::new_delete_resource()));
   std::vector<Buffer> buffers;
   for (const Op& op : file.ops) {
     try {
@@ -250,7 +246,7 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage_error("missing command");
   const std::string_view command = argv[1];
   if (command == "--help" || command == "-h" || command == "help") {
-    std::cout << kUsage;
+    std::cout << usage();
     return kOk;
   }
   std::optional<Options> options = parse_options(argc, argv, 2);

@@ -1,6 +1,8 @@
-#include "model/checks/checker.h"
+#include "model/checks/divergence.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
 
 namespace poolcheck {
 
@@ -9,6 +11,8 @@ std::string hex(std::uintptr_t address) {
   std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(address));
   return text;
 }
+
+std::string range(std::uintptr_t begin, std::uintptr_t end) { return "[" + hex(begin) + ", " + hex(end) + ")"; }
 
 std::string describe(const Placement& placement) {
   if (!placement.pooled) return "unpooled, length " + std::to_string(placement.length);
@@ -53,7 +57,7 @@ std::string stats_difference(const PoolStats& expected, const PoolStats& actual)
   return out.empty() ? "no difference" : out;
 }
 
-std::string describe(const Divergence& divergence, std::span<const Op> ops, const Settings& settings) {
+std::string describe(const Divergence& divergence, std::span<const Op> ops, const PoolOptions& settings) {
   std::string out = "# divergence (" + divergence.check + ") at ";
   if (divergence.op)
     out += "op " + std::to_string(divergence.op_index) + ": " + to_text(*divergence.op) + "\n";
