@@ -62,7 +62,7 @@ TEST(NewOpsChecks, PaddingAfterTheRoomCheckIsCaught) {
   EXPECT_EQ(d->op_index, 2u);
   auto i = invariants<broken::PadAfterRoomCheckAllocator>(text);
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "bounds") << summary(i);  // past the pool's end
+  EXPECT_EQ(i->check, "bump") << summary(i);  // placed past the end instead of in a new pool
 }
 
 TEST(NewOpsChecks, PoolMemoryOnlySixteenByteAlignedIsCaught) {
