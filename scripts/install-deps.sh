@@ -9,6 +9,7 @@ packages=(
   libgtest-dev librapidcheck-dev # unit and property tests
   libbenchmark-dev libmimalloc-dev libjemalloc-dev  # benchmarks
   ca-certificates                # npm (Node versions for the comparison)
+  python3                        # mutation testing: scripts/mutation/ (mutants, schemata, campaign)
 )
 
 missing=()
