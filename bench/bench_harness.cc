@@ -15,9 +15,10 @@
 
 #include "bench/measure.h"
 #include "bench/workloads.h"
-#include "model/checker.h"
-#include "model/op_codec.h"
-#include "model/reference_model.h"
+#include "model/checks/checker.h"
+#include "model/ops/op_codec.h"
+#include "model/reference/decode_ops.h"
+#include "model/reference/reference_model.h"
 
 namespace poolcheck::bench {
 namespace {

@@ -1,5 +1,5 @@
 // Every fuzz target's check passes the correct allocator and parser, and
-// fails deliberately wrong ones (props/broken_rules.h): a target that cannot
+// fails deliberately wrong ones (model/testing/broken_rules.h): a target that cannot
 // fail finds nothing.
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include "fuzz/ops_text_check.h"
 #include "fuzz/pool_diff_check.h"
 #include "fuzz/pool_invariants_check.h"
-#include "props/broken_rules.h"
+#include "model/testing/broken_rules.h"
 
 namespace poolcheck::fuzz {
 namespace {

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "fuzz/recycled_blocks.h"
-#include "model/checker.h"
-#include "model/op_codec.h"
-#include "model/ops.h"
+#include "model/checks/checker.h"
+#include "model/ops/op_codec.h"
+#include "model/ops/ops.h"
 
 namespace poolcheck::fuzz {
 

@@ -5,7 +5,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "model/op_codec.h"
+#include "model/ops/op_codec.h"
+#include "model/reference/decode_ops.h"
 
 namespace poolcheck::fuzz {
 

@@ -2,7 +2,7 @@
 // input, parse_ops either accepts it or names a line and a problem; what it
 // accepts prints back to text that parses to the same ops and settings, and,
 // where the binary form can carry it, encodes to bytes that decode to the
-// same ops (model/op_codec.h promises text -> binary -> text is the identity).
+// same ops (model/ops/op_codec.h promises text -> binary -> text is the identity).
 #pragma once
 
 #include <span>
@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_target.h"
-#include "model/ops.h"
+#include "model/ops/ops.h"
 
 namespace poolcheck::fuzz {
 

@@ -9,7 +9,7 @@
 
 #include "allocator/pool_allocator.h"
 #include "fuzz/fuzz_target.h"
-#include "model/checker.h"
+#include "model/checks/checker.h"
 
 namespace poolcheck::fuzz {
 

@@ -1,4 +1,4 @@
-// fuzz_pool_diff: bytes -> ops (model/op_codec.h) -> allocator and model side
+// fuzz_pool_diff: bytes -> ops (model/ops/op_codec.h) -> allocator and model side
 // by side. A divergence aborts with the checker's report.
 #include "fuzz/pool_diff_check.h"
 

@@ -1,5 +1,6 @@
 // fuzz_pool_invariants: bytes -> ops sized by the allocator's own room ->
-// the allocator alone, with the model-free checks of pool_invariants_check.h.
+// the allocator alone, with the model-free checks of
+// model/checks/invariant_checker.h.
 #include "fuzz/pool_invariants_check.h"
 
 namespace poolcheck::fuzz {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_target.h"
-#include "model/sequence_file.h"
+#include "model/reference/sequence_file.h"
 
 namespace poolcheck::fuzz {
 namespace {

@@ -26,10 +26,10 @@
 #include <sys/wait.h>
 
 #include "allocator/pool_allocator.h"
-#include "model/checker.h"
-#include "model/sequence_file.h"
-#include "props/broken_rules.h"
-#include "props/broken_wrappers.h"
+#include "model/checks/checker.h"
+#include "model/reference/sequence_file.h"
+#include "model/testing/broken_rules.h"
+#include "model/testing/broken_wrappers.h"
 #include "props/checked_run.h"
 #include "props/counterexample.h"
 #include "props/properties.h"

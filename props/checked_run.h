@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/checker.h"
-#include "model/ops.h"
+#include "model/checks/checker.h"
+#include "model/ops/ops.h"
 #include "props/counterexample.h"
 #include "props/diverged.h"
 

@@ -15,8 +15,8 @@
 #include <span>
 #include <string>
 
-#include "model/checker.h"
-#include "model/ops.h"
+#include "model/checks/checker.h"
+#include "model/ops/ops.h"
 
 namespace poolcheck::props {
 

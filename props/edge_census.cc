@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <iterator>
 
-#include "model/reference_model.h"
+#include "model/reference/reference_model.h"
 #include "props/intents.h"
 
 namespace poolcheck::props {

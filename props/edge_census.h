@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "model/ops.h"
+#include "model/ops/ops.h"
 #include "props/generators.h"
 
 namespace poolcheck::props {

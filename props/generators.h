@@ -57,7 +57,7 @@
 
 #include <rapidcheck.h>
 
-#include "model/ops.h"
+#include "model/ops/ops.h"
 #include "props/intents.h"
 
 namespace poolcheck::props {

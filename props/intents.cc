@@ -4,7 +4,7 @@
 #include <deque>
 #include <iterator>
 
-#include "model/op_codec.h"
+#include "model/ops/op_codec.h"
 
 namespace poolcheck::props {
 

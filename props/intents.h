@@ -2,7 +2,7 @@
 //
 // An intent names an edge ("the exact room left", "threshold - 1", "release
 // the oldest live buffer") instead of a number. It becomes concrete ops only
-// against a running ReferenceModel, the way model/op_codec.cc's decoder reads
+// against a running ReferenceModel, the way model/ops/op_codec.cc's decoder reads
 // model.room(). Generating intents rather than ops is what keeps shrinking
 // meaningful: when RapidCheck drops an earlier op, "alloc room" still fills
 // the pool exactly and "release oldest" still names a live buffer, so every
@@ -17,8 +17,8 @@
 #include <variant>
 #include <vector>
 
-#include "model/ops.h"
-#include "model/reference_model.h"
+#include "model/ops/ops.h"
+#include "model/reference/reference_model.h"
 
 namespace poolcheck::props {
 

@@ -21,7 +21,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
 
-#include "model/checker.h"
+#include "model/checks/checker.h"
 #include "props/counterexample.h"
 #include "props/diverged.h"
 #include "props/generators.h"

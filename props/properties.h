@@ -18,7 +18,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
 
-#include "model/checker.h"
+#include "model/checks/checker.h"
 #include "props/bad_alloc_counting.h"
 #include "props/checked_run.h"
 #include "props/generators.h"

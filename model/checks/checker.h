@@ -32,11 +32,11 @@
 #include <vector>
 
 #include "allocator/pool_allocator.h"
-#include "model/content_pattern.h"
-#include "model/interval_set.h"
-#include "model/ops.h"
-#include "model/reference_model.h"
-#include "model/tracking_resource.h"
+#include "model/checks/content_pattern.h"
+#include "model/checks/interval_set.h"
+#include "model/checks/tracking_resource.h"
+#include "model/ops/ops.h"
+#include "model/reference/reference_model.h"
 
 namespace poolcheck {
 

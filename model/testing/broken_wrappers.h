@@ -1,6 +1,6 @@
 // Deliberately wrong allocators that no single Rules decision expresses:
 // thin wrappers around BasicPoolAllocator. Test code only, like
-// props/broken_rules.h; each variant changes one behaviour.
+// model/testing/broken_rules.h; each variant changes one behaviour.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "allocator/pool_allocator.h"
-#include "props/broken_rules.h"
+#include "model/testing/broken_rules.h"
 
 namespace poolcheck::broken {
 

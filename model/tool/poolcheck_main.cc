@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "allocator/pool_allocator.h"
-#include "model/checker.h"
-#include "model/op_codec.h"
-#include "model/reference_model.h"
-#include "model/sequence_file.h"
+#include "model/checks/checker.h"
+#include "model/ops/op_codec.h"
+#include "model/reference/reference_model.h"
+#include "model/reference/sequence_file.h"
 
 namespace poolcheck {
 namespace {

@@ -1,12 +1,10 @@
-#include "model/op_codec.h"
+#include "model/ops/op_codec.h"
 
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <limits>
 #include <stdexcept>
-
-#include "model/reference_model.h"
 
 namespace poolcheck {
 
@@ -165,17 +163,6 @@ std::optional<Op> OpDecoder::next(std::optional<std::int64_t> room) {
     return op;
   }
   return std::nullopt;
-}
-
-DecodedOps decode_ops(std::span<const std::uint8_t> bytes) {
-  OpDecoder decoder(bytes);
-  ReferenceModel model(decoder.settings());
-  DecodedOps decoded{decoder.settings(), {}};
-  while (std::optional<Op> op = decoder.next(model.room())) {
-    model.apply(*op);
-    decoded.ops.push_back(*op);
-  }
-  return decoded;
 }
 
 std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const Settings& settings) {

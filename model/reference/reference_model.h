@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "allocator/pool_types.h"
-#include "model/ops.h"
+#include "model/ops/ops.h"
 
 namespace poolcheck {
 

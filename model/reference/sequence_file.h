@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "model/ops.h"
+#include "model/ops/ops.h"
 
 namespace poolcheck {
 

@@ -1,11 +1,12 @@
-#include "model/checker.h"
+#include "model/checks/checker.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "model/op_codec.h"
-#include "props/broken_rules.h"
+#include "model/ops/op_codec.h"
+#include "model/reference/decode_ops.h"
+#include "model/testing/broken_rules.h"
 
 namespace poolcheck {
 namespace {

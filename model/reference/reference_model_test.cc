@@ -1,4 +1,4 @@
-#include "model/reference_model.h"
+#include "model/reference/reference_model.h"
 
 #include <gtest/gtest.h>
 

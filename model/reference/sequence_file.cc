@@ -1,4 +1,4 @@
-#include "model/sequence_file.h"
+#include "model/reference/sequence_file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -8,7 +8,8 @@
 #include <sstream>
 #include <system_error>
 
-#include "model/op_codec.h"
+#include "model/ops/op_codec.h"
+#include "model/reference/decode_ops.h"
 
 namespace poolcheck {
 

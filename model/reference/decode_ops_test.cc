@@ -1,10 +1,11 @@
-#include "model/op_codec.h"
+#include "model/reference/decode_ops.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "model/reference_model.h"
+#include "model/ops/op_codec.h"
+#include "model/reference/reference_model.h"
 
 namespace poolcheck {
 namespace {

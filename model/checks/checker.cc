@@ -1,4 +1,4 @@
-#include "model/checker.h"
+#include "model/checks/checker.h"
 
 #include <cstdio>
 

@@ -16,7 +16,7 @@
 #include <span>
 #include <vector>
 
-#include "model/ops.h"
+#include "model/ops/ops.h"
 
 namespace poolcheck {
 
@@ -59,13 +59,6 @@ class OpDecoder {
   std::uint64_t next_buffer_ = 0;
   std::uint64_t requested_ = 0;  // toward kMaxDecodedBytes
 };
-
-// Decodes a whole input, taking the room from a reference model.
-struct DecodedOps {
-  Settings settings;
-  std::vector<Op> ops;
-};
-DecodedOps decode_ops(std::span<const std::uint8_t> bytes);
 
 // Valid ops (as parse_ops accepts them) to bytes that decode back to them.
 // Throws std::invalid_argument for what the binary form cannot carry: a

@@ -1,4 +1,4 @@
-#include "model/tracking_resource.h"
+#include "model/checks/tracking_resource.h"
 
 #include <cstdio>
 #include <cstdlib>
