@@ -13,6 +13,11 @@
 //              dead block the model names, and overlaps no live pool
 //   failure    a request the model rejects throws std::length_error; an
 //              upstream failure (injected) leaves the allocator as it was
+//   settings   the allocator reports the pool_size, alignment and cache
+//              limit it runs under
+//   handle     a live Buffer says live, pooled as placed, bytes() = data(),
+//              size(); given back by release(), by an empty handle moved over
+//              it or by its destructor, it is empty
 //   leak       blocks held from upstream are exactly the live and cached
 //              pools and the live unpooled buffers; none after teardown
 // The first failure is kept and reported as a Divergence. Nothing is written
@@ -184,6 +189,7 @@ class DifferentialChecker {
     const Placement placement = buffer.placement();
     if (!(placement == outcome.placement))
       return void(fail("placement", describe(outcome.placement), describe(placement)));
+    if (!check_live_handle(buffer, placement)) return;
     if (op.kind == OpKind::kFrom && !check_writer_span(op, outcome, buffer, got)) return;
     if (outcome.pool_death) forget_pool(*outcome.pool_death);
     if (!check_memory(outcome, buffer, serial_before)) return;
@@ -286,14 +292,79 @@ class DifferentialChecker {
     // address: erasing by address would drop that one.
     if (placement.length > 0) live_buffers_.erase(reinterpret_cast<std::uintptr_t>(buffer.data()));
     if (!placement.pooled && placement.length > 0) --unpooled_blocks_;
-    buffer.release();
+    give_back(id, buffer);
     const Outcome outcome = model_.apply(Op::release(id));
     if (outcome.pool_death) forget_pool(*outcome.pool_death);
+  }
+
+  // The allocator reports the settings it runs under: the pool_size setting
+  // (the model's, which follows pool_size ops), the alignment, the cache
+  // limit. Wrappers without the accessors (model/testing) are not asked.
+  bool check_settings() {
+    if constexpr (requires(Allocator& a) { a.pool_size(); a.alignment(); a.cache_limit(); }) {
+      const std::size_t pool_size = allocator_->pool_size(), alignment = allocator_->alignment(),
+                        cache_limit = allocator_->cache_limit();
+      if (pool_size != model_.pool_size() || alignment != settings_.alignment || cache_limit != settings_.cache_limit)
+        return fail("settings",
+                    "pool_size " + std::to_string(model_.pool_size()) + ", alignment " +
+                        std::to_string(settings_.alignment) + ", cache_limit " + std::to_string(settings_.cache_limit),
+                    "pool_size " + std::to_string(pool_size) + ", alignment " + std::to_string(alignment) +
+                        ", cache_limit " + std::to_string(cache_limit));
+    }
+    return true;
+  }
+
+  // A live handle tells the truth about its buffer: the content check
+  // writes and reads through bytes(), so a lying bytes() would blind it.
+  bool check_live_handle(const Buffer& buffer, const Placement& placement) {
+    const auto bytes = buffer.bytes();
+    if (says_live(buffer) && says_pooled(buffer, placement.pooled) == placement.pooled &&
+        bytes.data() == buffer.data() && bytes.size() == buffer.size())
+      return true;
+    return fail("handle", std::string("live, ") + (placement.pooled ? "pooled" : "not pooled") + ", bytes() = {data(), size()}",
+                describe_handle(buffer));
+  }
+
+  // Buffers go back in the three ways a caller has, by buffer number:
+  // release(), an empty handle moved over it, and destruction (after a move
+  // out of the handle). Afterwards the handle must be empty.
+  void give_back(std::uint64_t id, Buffer& buffer) {
+    switch (id % 3) {
+      case 0: buffer.release(); break;
+      case 1: buffer = Buffer(); break;
+      default: {
+        Buffer gone(std::move(buffer));  // released by its destructor
+        break;
+      }
+    }
+    if (says_live(buffer) || says_pooled(buffer, false) || buffer.data() != nullptr || buffer.size() != 0 ||
+        !buffer.bytes().empty())
+      fail("handle", "buffer " + std::to_string(id) + "'s handle empty once released", describe_handle(buffer));
+  }
+
+  // Test wrappers (model/testing) may have handles without live() and
+  // pooled(); for them, a non-empty handle counts as live.
+  static bool says_live(const Buffer& buffer) {
+    if constexpr (requires { buffer.live(); }) return buffer.live();
+    else return buffer.data() != nullptr || buffer.size() != 0;
+  }
+  static bool says_pooled(const Buffer& buffer, bool otherwise) {
+    if constexpr (requires { buffer.pooled(); }) return buffer.pooled();
+    else return otherwise;
+  }
+
+  static std::string describe_handle(const Buffer& buffer) {
+    return std::string(says_live(buffer) ? "live" : "not live") + ", " +
+           (says_pooled(buffer, false) ? "pooled" : "not pooled") +
+           ", data() " + hex(reinterpret_cast<std::uintptr_t>(buffer.data())) + ", size() " +
+           std::to_string(buffer.size()) + ", bytes() " + hex(reinterpret_cast<std::uintptr_t>(buffer.bytes().data())) +
+           " + " + std::to_string(buffer.bytes().size());
   }
 
   void compare_state() {
     const PoolStats& actual = allocator_->stats();
     if (!(actual == model_.stats())) return void(fail("stats", describe(model_.stats()), stats_difference(model_.stats(), actual)));
+    if (!check_settings()) return;
     const auto model_room = model_.room();
     const auto actual_room = allocator_->room();
     if (model_room.has_value() != actual_room.has_value() ||
