@@ -26,6 +26,8 @@
 // can check deliberately wrong variants (test code only).
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
@@ -72,7 +74,12 @@ class DifferentialChecker {
       : settings_(settings),
         tracker_(upstream),
         allocator_(std::in_place, to_pool_options(settings, &tracker_)),
-        model_(settings) {}
+        model_(settings) {
+    // A new allocator counts nothing. PoolStats and its defaults are shared
+    // with the model, so only literal zeros catch a wrong default.
+    if (!(allocator_->stats() == std::bit_cast<PoolStats>(std::array<unsigned char, sizeof(PoolStats)>{})))
+      fail("stats", "a new allocator's statistics all zero", describe(allocator_->stats()));
+  }
   DifferentialChecker(const DifferentialChecker&) = delete;
   DifferentialChecker& operator=(const DifferentialChecker&) = delete;
 
