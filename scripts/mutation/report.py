@@ -45,6 +45,66 @@ invariant that makes the mutated code unreachable or its result identical.
 """
 
 
+CHECKS = """## Every check shown to fire on its own
+
+Each check of the two checkers, the deliberately wrong allocator it
+catches first (test code only: `model/testing/`), and the test that asserts
+the check by its name (`Divergence::check`). The mutants that first showed
+a check was missing are listed under "New checks" below.
+
+| checker | check | caught first in | test asserting it by name |
+| --- | --- | --- | --- |
+| differential | placement | `ThresholdInclusive` (`alloc 4096` pooled), `OffByOneRoom`, `UnsignedRoom` | `checker_test`: `Checker.CatchesOffByOneRoomAndInclusiveThresholdAndUnsignedRoom` |
+| differential | bounds | an unpooled buffer shifted inside a larger block (memory twist) | `checker_test`: `Checker.CatchesAnUnpooledBufferOutsideItsExactBlock` |
+| differential | alignment | `aimed::MisalignedMemoryAllocator` (blocks 8 bytes past a 64-aligned address) | `checks_fire_test`: `ChecksFire.Alignment` |
+| differential | overlap | two live buffers on the same bytes (memory twist) | `checker_test`: `Checker.CatchesOverlapOfLiveBuffers` |
+| differential | content | a stray write into a live buffer (memory twist) | `checker_test`: `Checker.CatchesAStrayWriteInContent` |
+| differential | stats | `NoAlignment` (padding), `NoTailWaste`; a new allocator's statistics not all zero | `checker_test`: `Checker.CatchesSkippedAlignment`, `Checker.CatchesStatisticsThatForgetTailWaste` |
+| differential | lifetime | `RecycleTooEarly` | `checker_test`: `Checker.CatchesAPoolRecycledWhileABufferRefersToIt` |
+| differential | failure | `aimed::RejectsTheLargestRequestAllocator` (`alloc 1073741824`) | `checks_fire_test`: `ChecksFire.Failure` |
+| differential | failure atomicity | `aimed::KeepsABufferWhenItThrowsAllocator` (std::length_error and injected std::bad_alloc) | `checks_fire_test`: `ChecksFire.FailureAtomicity` |
+| differential | settings | `aimed::MisreportsTheCacheLimitAllocator` | `checks_fire_test`: `ChecksFire.Settings` |
+| differential | handle | `aimed::StaleHandleAllocator` (a released handle still reports its length) | `checks_fire_test`: `ChecksFire.Handle` |
+| differential | leak | a block kept from upstream (memory twist) | `checker_test`: `Checker.CatchesALeakedBlock` |
+| invariant | alignment | `aimed::MisalignedMemoryAllocator` | `checks_fire_test`: `ChecksFire.Alignment` |
+| invariant | bump | `NoAlignment` | `checks_fire_test`: `ChecksFire.InvariantCheckerBumpStatsAndLifetime` |
+| invariant | stats | `NoTailWaste` | `checks_fire_test`: `ChecksFire.InvariantCheckerBumpStatsAndLifetime` |
+| invariant | lifetime | `RecycleTooEarly` | `checks_fire_test`: `ChecksFire.InvariantCheckerBumpStatsAndLifetime` |
+| invariant | failure | `aimed::RejectsTheLargestRequestAllocator` | `checks_fire_test`: `ChecksFire.Failure` |
+| invariant | failure atomicity | `aimed::KeepsABufferWhenItThrowsAllocator` | `checks_fire_test`: `ChecksFire.FailureAtomicity` |
+
+## New checks the campaign asked for
+
+The first campaigns left mutants alive that no check could see; each now
+dies by a check added for it:
+
+- **handle** (differential checker): a live `Buffer` says `live()`,
+  `pooled()` as placed and `bytes() == {data(), size()}`; buffers are given
+  back in turn by `release()`, by an empty handle moved over them and by
+  their destructor (after a move), and the handle must then be empty.
+  Kills the mutants of `Buffer`'s move constructor and assignment,
+  `release()`, `bytes()`, `pooled()`, `live()`, `take()` and the handle's
+  default size. Before, the content check wrote and read through `bytes()`:
+  a `bytes()` returning `{}` blinded it.
+- **settings** (differential checker): `pool_size()`, `alignment()` and
+  `cache_limit()` report what the allocator runs under.
+- **stats at the start** (differential checker): a new allocator's
+  statistics are all zero, as literal zeros: `PoolStats` and its defaults are
+  shared with the model, so a wrong default moved both sides.
+- **`node_defaults_test`** (unit): Node's and poolcheck's numbers pinned as
+  numbers (pool size 8192, alignment 8, cache 16, limits 2^30, alignment up
+  to 4096): the constants in `allocator/pool_types.h` are shared with the
+  model, so a wrong one moved both sides.
+- **`corpus/scenarios/largest_request.ops`** and
+  `NodeDefaults.TheLargestRequestIsAccepted`: a request of exactly
+  kMaxRequest (2^30) succeeds. Testing it was too costly (the checker filled
+  and verified all 1 GiB); now a buffer longer than 1 MiB carries the content
+  pattern only at its ends and every 1 MiB (`model/checks/content_pattern.h`),
+  so the block the upstream maps stays almost untouched. Kills
+  `n > kMaxRequest` -> `n >= kMaxRequest`.
+"""
+
+
 def _cell(result):
     if result is None:
         return "·"
@@ -60,6 +120,7 @@ def write(summary, listed, path):
     wrongly_listed = [r for r in killed if equivalent[r["number"]]]
     counted = len(records) - len(eq)
     out = [INTRO.format(fuzz=summary["fuzz_seconds"])]
+    out.append(CHECKS)
     out.append("## The last campaign\n")
     sample = f" (a sample of {summary['sample']}, seed {summary['seed']})" if summary["sample"] else ""
     out.append(f"- Command: `{summary['command']}`{sample}, at commit `{summary['commit']}`")

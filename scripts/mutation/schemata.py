@@ -181,14 +181,12 @@ def schema_text(header, active):
 
 
 def write_schemata(headers, active, out_dir):
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, SWITCH_HEADER), "w") as f:
-        f.write(SWITCH)
-    for h in headers:
-        path = os.path.join(out_dir, h.rel)
+    files = {SWITCH_HEADER: SWITCH}
+    files.update({h.rel: schema_text(h, active) for h in headers})
+    for rel, text in files.items():
+        path = os.path.join(out_dir, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        text = schema_text(h, active)
-        if not os.path.exists(path) or open(path).read() != text:  # keep the build's timestamps
+        if not os.path.exists(path) or open(path).read() != text:  # unchanged files keep their time: no rebuild
             with open(path, "w") as f:
                 f.write(text)
 
