@@ -34,6 +34,8 @@ step "clang++: warning-free build, unit and corpus tests" cmake --workflow --pre
 step "g++ ASan+UBSan+LSan: every test and the corpus replay" cmake --workflow --preset sanitize
 step "libFuzzer smoke run: every fuzz target ~30 s (clang, ASan+UBSan)" bash scripts/fuzz-smoke.sh
 step "benchmarks build and run once (no timing checked)" bash scripts/bench.sh --smoke
+# Builds the `mutation` preset (about as long as the default build) and runs
+# 40 fixed mutants, 1-5 s each; the fuzzer is built only for survivors.
 step "mutation sample: 40 fixed mutants of allocator/, each killed or listed as equivalent" bash scripts/mutate.sh --ci
 
 echo

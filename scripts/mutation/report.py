@@ -78,7 +78,7 @@ a check was missing are listed under "New checks" below.
 The first campaigns left mutants alive that no check could see; each now
 dies by a check added for it:
 
-- **handle** (differential checker): a live `Buffer` says `live()`,
+- **handle** (the checkers; in `model/checks/checker_base.h` since the shared skeleton): a live `Buffer` says `live()`,
   `pooled()` as placed and `bytes() == {data(), size()}`; buffers are given
   back in turn by `release()`, by an empty handle moved over them and by
   their destructor (after a move), and the handle must then be empty.
@@ -88,7 +88,7 @@ dies by a check added for it:
   a `bytes()` returning `{}` blinded it.
 - **settings** (differential checker): `pool_size()`, `alignment()` and
   `cache_limit()` report what the allocator runs under.
-- **stats at the start** (differential checker): a new allocator's
+- **stats at the start** (the checkers): a new allocator's
   statistics are all zero, as literal zeros: `PoolStats` and its defaults are
   shared with the model, so a wrong default moved both sides.
 - **`node_defaults_test`** (unit): Node's and poolcheck's numbers pinned as
@@ -119,7 +119,7 @@ def write(summary, listed, path):
     survived = [r for r in records if r not in killed and not equivalent[r["number"]]]
     wrongly_listed = [r for r in killed if equivalent[r["number"]]]
     counted = len(records) - len(eq)
-    out = [INTRO.format(fuzz=summary["fuzz_seconds"])]
+    out = [INTRO.replace("{fuzz}", str(summary["fuzz_seconds"]))]
     out.append(CHECKS)
     out.append("## The last campaign\n")
     sample = f" (a sample of {summary['sample']}, seed {summary['seed']})" if summary["sample"] else ""
