@@ -17,6 +17,10 @@ inline constexpr std::size_t kMaxRequest = std::size_t{1} << 30;
 // Largest supported alignment; must be a power of two.
 inline constexpr std::size_t kMaxAlignment = 4096;
 
+// Largest `cache_limit` setting: the allocator reserves room for that many
+// cached pools up front, so that retiring a pool never allocates.
+inline constexpr std::size_t kMaxCacheLimit = 1'000'000;
+
 inline constexpr std::size_t kDefaultPoolSize = 8192;  // Node's Buffer.poolSize
 inline constexpr std::size_t kDefaultAlignment = 8;    // Node's alignPool()
 inline constexpr std::size_t kDefaultCacheLimit = 16;  // dead pools kept for reuse
@@ -34,7 +38,15 @@ struct PoolOptions {
   // Where pools and unpooled blocks come from. Tests pass a resource that
   // records blocks or fails on demand.
   std::pmr::memory_resource* upstream = std::pmr::new_delete_resource();
+  bool operator==(const PoolOptions&) const = default;
 };
+
+// The same options on another upstream (checkers and tests put a recording
+// or failing resource in between).
+inline PoolOptions on_upstream(PoolOptions options, std::pmr::memory_resource* upstream) {
+  options.upstream = upstream;
+  return options;
+}
 
 // Where a buffer lives. Unpooled and empty buffers have pool == 0 and
 // offset == 0; only `pooled` tells them apart from a pooled buffer in pool 0.

@@ -130,8 +130,8 @@ TEST(FuzzOpsText, AcceptedTextRoundTripsAndRejectedTextNamesALine) {
   }
 }
 
-std::string printer_without_settings(std::span<const Op> ops, const Settings&) { return to_text(ops); }
-std::string printer_swapping_from(std::span<const Op> ops, const Settings& settings) {
+std::string printer_without_settings(std::span<const Op> ops, const PoolOptions&) { return to_text(ops); }
+std::string printer_swapping_from(std::span<const Op> ops, const PoolOptions& settings) {
   std::vector<Op> swapped(ops.begin(), ops.end());
   for (Op& op : swapped)
     if (op.kind == OpKind::kFrom) std::swap(op.a, op.b);

@@ -52,7 +52,7 @@ Report check_error(std::string_view text, const ParseError& error) {
 
 }  // namespace
 
-std::string print_ops(std::span<const Op> ops, const Settings& settings) { return to_text(ops, settings); }
+std::string print_ops(std::span<const Op> ops, const PoolOptions& settings) { return to_text(ops, settings); }
 
 Report check_ops_text(std::string_view text, Printer print) {
   const ParseResult parsed = parse_ops(text);

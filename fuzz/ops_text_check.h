@@ -16,8 +16,8 @@ namespace poolcheck::fuzz {
 
 // How accepted ops are printed back; a parameter so that a test can show
 // that a wrong printer is caught.
-using Printer = std::string (*)(std::span<const Op> ops, const Settings& settings);
-std::string print_ops(std::span<const Op> ops, const Settings& settings);  // to_text
+using Printer = std::string (*)(std::span<const Op> ops, const PoolOptions& settings);
+std::string print_ops(std::span<const Op> ops, const PoolOptions& settings);  // to_text
 
 Report check_ops_text(std::string_view text, Printer print = &print_ops);
 

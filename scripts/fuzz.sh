@@ -83,6 +83,11 @@ echo "fuzz.sh: ${seconds}s per target on $jobs cores"
 printf '%-22s %12s %9s %7s %7s %8s %8s %7s\n' target execs exec/s edges features "new" corpus crashes
 for line in "${summary[@]}"; do echo "$line"; done
 echo "(edges, features: libFuzzer's cov and ft for corpus/<target> after the merge; new: files added to it)"
+# The campaign as a picture next to its logs: coverage and corpus over time.
+if node "$fuzz_root/scripts/charts/fuzz_chart.js" -o "$fuzz_work_dir/campaign.svg" "${targets[@]/#/$fuzz_work_dir/}" \
+  >/dev/null 2>&1; then
+  echo "campaign chart: ${fuzz_work_dir#"$fuzz_root"/}/campaign.svg"
+fi
 if [ ${#crashes[@]} -gt 0 ]; then
   echo
   echo "crashes (replay with the g++ sanitizer build, then minimize into a text regression):"
@@ -91,6 +96,9 @@ if [ ${#crashes[@]} -gt 0 ]; then
     echo "  $name: $file"
     echo "    scripts/replay.sh $file"
     echo "    scripts/fuzz-minimize.sh $file"
+    # A divergence map (model and allocator side by side) when it is one.
+    [ "$name" = fuzz_ops_text ] || "$fuzz_build_dir/model/poolcheck" replay --quiet --map "$fuzz_work_dir/maps" \
+      "$fuzz_root/$file" 2>/dev/null | sed -n "s|^map: $fuzz_root/|    map: |p"
   done
   exit 1
 fi

@@ -10,6 +10,7 @@ packages=(
   libbenchmark-dev libmimalloc-dev libjemalloc-dev  # benchmarks
   ca-certificates                # npm (Node versions for the comparison)
   python3                        # mutation testing: scripts/mutation/ (mutants, schemata, campaign)
+  librsvg2-bin libxml2-utils chromium fonts-dejavu-core  # pictures: render SVG, check XML, render HTML
 )
 
 missing=()

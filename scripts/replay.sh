@@ -33,11 +33,15 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 status=0
 run() {  # run TARGET ARGS...: one replay driver; keeps the worst exit code
-  local driver=$fuzz_gcc_dir/fuzz/$1_replay code
+  local target=$1 driver=$fuzz_gcc_dir/fuzz/$1_replay code
   shift
   "$driver" "$@"
   code=$?
   [ "$code" -gt "$status" ] && status=$code
+  # A failure of an allocator target: draw model and allocator side by side.
+  if [ "$code" = 1 ] && [ "$target" != fuzz_ops_text ]; then
+    "$fuzz_gcc_dir/model/poolcheck" replay --quiet --map "$fuzz_root/build/maps" "$@" | grep '^map: ' || true
+  fi
   return 0
 }
 

@@ -47,7 +47,7 @@ void put_varint(std::vector<std::uint8_t>& out, std::uint64_t value) {
 // high four bits the cache limit (15 means the default 16).
 constexpr unsigned kDefaultCacheNibble = 15;
 
-std::uint8_t header_for(const Settings& settings) {
+std::uint8_t header_for(const PoolOptions& settings) {
   if (settings.pool_size != kDefaultPoolSize)
     throw std::invalid_argument("the binary form starts at pool size 8192; use a pool_size op instead");
   unsigned nibble = static_cast<unsigned>(settings.cache_limit);
@@ -165,7 +165,7 @@ std::optional<Op> OpDecoder::next(std::optional<std::int64_t> room) {
   return std::nullopt;
 }
 
-std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const Settings& settings) {
+std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions& settings) {
   std::vector<std::uint8_t> out{header_for(settings)};
   LiveBuffers live;
   std::uint64_t next_buffer = 0;

@@ -15,7 +15,7 @@ std::vector<Op> decode(std::vector<std::uint8_t> bytes) { return decode_ops(byte
 TEST(OpCodec, EmptyInputIsAnEmptySequenceWithDefaults) {
   DecodedOps decoded = decode_ops({});
   EXPECT_TRUE(decoded.ops.empty());
-  EXPECT_EQ(decoded.settings, Settings{});
+  EXPECT_EQ(decoded.settings, PoolOptions{});
 }
 
 TEST(OpCodec, HeaderCarriesAlignmentAndCacheLimit) {
@@ -90,7 +90,7 @@ TEST(OpCodec, TheRequestBudgetEndsDecodingAndBoundsEncoding) {
 }
 
 TEST(OpCodec, RejectsCacheLimitsTheHeaderCannotCarry) {
-  Settings settings;
+  PoolOptions settings;
   settings.cache_limit = 15;
   EXPECT_THROW(encode_ops({}, settings), std::invalid_argument);
   settings.cache_limit = 16;

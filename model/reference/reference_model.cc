@@ -7,7 +7,7 @@
 
 namespace poolcheck {
 
-ReferenceModel::ReferenceModel(const Settings& settings)
+ReferenceModel::ReferenceModel(const PoolOptions& settings)
     : settings_(settings), pool_size_(settings.pool_size) {}
 
 std::optional<std::int64_t> ReferenceModel::room() const {

@@ -35,14 +35,14 @@ struct Outcome {
 
 class ReferenceModel {
  public:
-  explicit ReferenceModel(const Settings& settings = {});
+  explicit ReferenceModel(const PoolOptions& settings = {});
 
   // Precondition: a release names a live buffer (parse_ops guarantees it);
   // otherwise std::invalid_argument.
   Outcome apply(const Op& op);
 
   const PoolStats& stats() const { return stats_; }
-  const Settings& settings() const { return settings_; }
+  const PoolOptions& settings() const { return settings_; }
   std::size_t pool_size() const { return pool_size_; }
   // capacity - offset of the current pool; nullopt before the first pool.
   std::optional<std::int64_t> room() const;
@@ -73,7 +73,7 @@ class ReferenceModel {
   void retire_block(std::uint64_t block);
   Outcome release(std::uint64_t buffer);
 
-  Settings settings_;
+  PoolOptions settings_;
   std::size_t pool_size_ = kDefaultPoolSize;
   std::vector<PoolRecord> pools_;
   std::vector<BufferRecord> buffers_;

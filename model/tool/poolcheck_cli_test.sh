@@ -52,6 +52,7 @@ check trace-malformed 2 "$tmp/kept-more.ops:1: from keeps more" -- "$pc" trace "
 check mixed-results-still-reported 2 "ok   $tmp/two.ops" -- "$pc" replay "$tmp/two.ops" "$tmp/negative.ops"
 check unknown-command 2 "unknown command" -- "$pc" frobnicate
 check bad-alignment 2 "--alignment takes a power of two" -- "$pc" replay --alignment 3 "$tmp/two.ops"
+check bad-cache-limit 2 "--cache-limit takes a number up to 1000000" -- "$pc" replay --cache-limit 1000001 "$tmp/two.ops"
 check pool-size-option 0 '{"slice":1,"pooled":false,"pool":null,"offset":0,"length":4095}' -- "$pc" trace --pool-size 8000 "$tmp/two.ops"
 
 # Binary <-> text conversion round-trips, and binary files replay.
