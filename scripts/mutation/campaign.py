@@ -60,9 +60,9 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
 
 
-def run_mutant(mutant, fuzz_seconds, check):
+def run_mutant(mutant, fuzz_seconds, check, names):
     results = {}
-    for name in CHECK_ORDER if check else detectors.NAMES:
+    for name in [n for n in (CHECK_ORDER if check else detectors.NAMES) if n in names]:
         results[name] = detectors.run(name, mutant["number"], fuzz_seconds)
         if check and results[name]["killed"]:
             break
@@ -83,9 +83,15 @@ def main():
     parser.add_argument("--fuzz-seconds", type=int, default=60)
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--only", type=int, nargs="*")
+    parser.add_argument("--detectors", default=",".join(detectors.NAMES),
+                        help="comma-separated subset of " + ",".join(detectors.NAMES))
+    parser.add_argument("--survivors", help="write the numbers of the surviving mutants to this file")
     parser.add_argument("--report")
     parser.add_argument("--command", default="scripts/mutate.sh")
     options = parser.parse_args()
+    names = options.detectors.split(",")
+    if not names or not set(names) <= set(detectors.NAMES):
+        sys.exit(f"campaign: --detectors takes a subset of {','.join(detectors.NAMES)}")
 
     mutants = [m for m in read_mutants() if m["status"] == "built"]
     stillborn = sum(1 for m in read_mutants() if m["status"] != "built")
@@ -114,12 +120,13 @@ def main():
         return None
 
     with ThreadPoolExecutor(2) as pool:
-        failures = [f for f in pool.map(baseline, [("props", "corpus", "fuzz_empty"), ("fuzz_corpus",)]) if f]
+        groups = [[n for n in ("props", "corpus", "fuzz_empty") if n in names], [n for n in ("fuzz_corpus",) if n in names]]
+        failures = [f for f in pool.map(baseline, groups) if f]
     if failures:
         sys.exit("\n".join(failures))
     print(f"campaign: {len(mutants)} mutants, {options.jobs} at a time", flush=True)
     with ThreadPoolExecutor(options.jobs) as pool:
-        records = list(pool.map(lambda m: run_mutant(m, options.fuzz_seconds, options.check), mutants))
+        records = list(pool.map(lambda m: run_mutant(m, options.fuzz_seconds, options.check, names), mutants))
     wall = time.monotonic() - start
     summary = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -143,6 +150,9 @@ def main():
     unlisted = [r for r in survivors if not equivalents.find(listed, r)]
     print(f"campaign: {len(records)} mutants in {wall:.0f} s; {len(records) - len(survivors)} killed, "
           f"{len(survivors)} survived ({len(survivors) - len(unlisted)} listed as equivalent)")
+    if options.survivors:
+        with open(options.survivors, "w") as f:
+            f.write(" ".join(str(r["number"]) for r in unlisted))
     for r in unlisted:
         print(f"  SURVIVED, not listed as equivalent: {r['number']} {r['id']}: {r['old']}  ->  {r['new']}")
     if options.report:

@@ -16,6 +16,7 @@ import argparse
 import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -63,6 +64,8 @@ def blamed(out_dir, log_text):
 
 
 def probe(out_dir, headers, mutants, compilers):
+    # g++ may be named twice (CMAKE_CXX_COMPILER and the one on PATH)
+    compilers = list(dict.fromkeys(os.path.realpath(shutil.which(c) or c) for c in compilers))
     dropped = read_dropped(out_dir)
     sources = sorted(glob.glob(os.path.join(ROOT, "allocator", "*.cc")))
     for _ in range(50):
