@@ -5,6 +5,7 @@
 #include <bit>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace poolcheck {
 
@@ -53,7 +54,8 @@ std::uint8_t header_for(const PoolOptions& settings) {
   unsigned nibble = static_cast<unsigned>(settings.cache_limit);
   if (settings.cache_limit == kDefaultCacheLimit) nibble = kDefaultCacheNibble;
   else if (settings.cache_limit >= kDefaultCacheNibble)
-    throw std::invalid_argument("the binary form carries cache_limit 0..14 or 16 only");
+    throw std::invalid_argument("the binary form carries cache_limit 0..14 or the default (" +
+                                std::to_string(kDefaultCacheLimit) + ") only");
   return static_cast<std::uint8_t>(std::countr_zero(settings.alignment) | (nibble << 4));
 }
 

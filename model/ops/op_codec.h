@@ -62,7 +62,7 @@ class OpDecoder {
 
 // Valid ops (as parse_ops accepts them) to bytes that decode back to them.
 // Throws std::invalid_argument for what the binary form cannot carry: a
-// cache_limit other than 0..14 or 16, an initial pool size other than 8192,
+// cache_limit other than 0..14 or the default, an initial pool size other than 8192,
 // or more than kMaxDecodedBytes.
 std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions& settings);
 

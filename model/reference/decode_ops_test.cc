@@ -22,7 +22,7 @@ TEST(OpCodec, HeaderCarriesAlignmentAndCacheLimit) {
   EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0x24}).settings.alignment, 16u);
   EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0x24}).settings.cache_limit, 2u);
   EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0x0F}).settings.alignment, 8u);
-  EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0xF3}).settings.cache_limit, 16u);
+  EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0xF3}).settings.cache_limit, kDefaultCacheLimit);
 }
 
 TEST(OpCodec, SizesLeanTowardTheEdges) {
@@ -93,8 +93,10 @@ TEST(OpCodec, RejectsCacheLimitsTheHeaderCannotCarry) {
   PoolOptions settings;
   settings.cache_limit = 15;
   EXPECT_THROW(encode_ops({}, settings), std::invalid_argument);
-  settings.cache_limit = 16;
-  EXPECT_EQ(decode_ops(encode_ops({}, settings)).settings.cache_limit, 16u);
+  settings.cache_limit = 16;  // the default before the cache followed bursts
+  EXPECT_THROW(encode_ops({}, settings), std::invalid_argument);
+  settings.cache_limit = kDefaultCacheLimit;
+  EXPECT_EQ(decode_ops(encode_ops({}, settings)).settings.cache_limit, kDefaultCacheLimit);
 }
 
 }  // namespace

@@ -80,6 +80,8 @@ class ReferenceModel {
   std::optional<std::uint64_t> current_;
   std::vector<std::size_t> block_capacity_;  // indexed by block
   std::deque<std::uint64_t> cache_;          // dead blocks, oldest first
+  std::size_t window_starts_ = 0;            // pool starts since the cache was last trimmed
+  std::size_t cache_low_ = 0;                // the smallest the cache was since then
   PoolStats stats_;
   std::optional<std::uint64_t> death_;  // set by start_pool, moved into the Outcome
 };

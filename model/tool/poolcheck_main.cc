@@ -17,6 +17,7 @@
 #include "model/reference/reference_model.h"
 #include "model/reference/sequence_file.h"
 #include "model/tool/map_command.h"
+#include "model/tool/parse_json.h"
 
 namespace poolcheck {
 namespace {
@@ -33,6 +34,7 @@ std::string usage() {
   poolcheck map [--at K] [--model] [OPTIONS] FILE -o OUT.svg|OUT.html
                                            pool map after op K (default: the
                                            last) as SVG, or every op as HTML
+  poolcheck parse [OPTIONS] FILE|DIR...    the parsed ops as JSON lines (docs/FORMATS.md)
 options (text files; binary files carry their own):
 )";
   for (const Setting& setting : kSettings) {
@@ -255,5 +257,6 @@ int main(int argc, char** argv) {
   if (command == "trace") return trace(*options);
   if (command == "convert") return convert(*options);
   if (command == "map") return map(*options);
+  if (command == "parse") return parse_command(options->settings, options->inputs);
   return usage_error("unknown command '" + std::string(command) + "'");
 }
