@@ -2,10 +2,13 @@
 //
 // Small buffers are bump-allocated from shared pools; requests at or above
 // half the pool size get a block of their own (see NodePoolRules and
-// docs/SPEC.md). The pooled fast path is compare, bump, round up, count a
-// reference: no heap allocation and no lookup. Dead pools go to a bounded
-// cache and are reused, because memory returned to the system costs page
-// faults when it is touched again.
+// docs/SPEC.md). The pooled fast path is compare, bump, round up, count the
+// buffer in its pool: no heap allocation, no lookup, no call. Dead pools go
+// to a bounded cache that follows bursts and are reused, because memory
+// returned to the system costs page faults when it is touched again (the
+// cache gives back what a window of pool starts did not take: docs/SPEC.md,
+// "Lifetime"). What the fast paths cost is
+// pinned by bench/fast_path/fast_path.golden (docs/BENCHMARKS.md).
 //
 // Thread safety: none. Use one allocator per thread, like
 // std::pmr::unsynchronized_pool_resource; a Buffer must be released on the
@@ -25,6 +28,8 @@
 
 #include "allocator/pool_rules.h"
 #include "allocator/pool_types.h"
+#include "allocator/pool_usage.h"
+#include "allocator/scratch_block.h"
 
 namespace poolcheck {
 
@@ -34,7 +39,8 @@ class BasicPoolAllocator {
 
  public:
   // A move-only handle to `size()` bytes. Destroying it (or release()) gives
-  // the bytes back; a pooled buffer keeps its pool alive until then.
+  // the bytes back; a pooled buffer keeps its pool alive until then. 24
+  // bytes: the pool it counts in, and no allocator pointer (the pool has it).
   class Buffer {
    public:
     Buffer() = default;
@@ -53,36 +59,38 @@ class BasicPoolAllocator {
     std::byte* data() const { return data_; }
     std::size_t size() const { return size_; }
     std::span<std::byte> bytes() const { return {data_, size_}; }
-    bool pooled() const { return pool_ != nullptr; }
+    bool pooled() const { return pool_ != nullptr && pool_->state != PoolState::kStandIn; }
     // True for a handle that came from an allocator and is not released yet.
-    bool live() const { return owner_ != nullptr; }
+    bool live() const { return pool_ != nullptr; }
     Placement placement() const {
-      if (pool_ == nullptr) return {false, 0, 0, size_};
+      if (!pooled()) return {false, 0, 0, size_};
       return {true, pool_->number, static_cast<std::size_t>(data_ - pool_->memory), size_};
     }
+    // An empty handle writes nothing (Buffer::operator= releases the target
+    // first); a live one is emptied before the call, which is then a tail
+    // call.
     void release() noexcept {
-      if (owner_ != nullptr) owner_->release(*this);
-      data_ = nullptr;
-      size_ = 0;
-      pool_ = nullptr;
-      owner_ = nullptr;
+      if (pool_ == nullptr) return;
+      Pool* pool = std::exchange(pool_, nullptr);
+      std::byte* data = std::exchange(data_, nullptr);
+      const std::size_t size = std::exchange(size_, 0);
+      BasicPoolAllocator::release(pool, data, size);
     }
 
    private:
     friend class BasicPoolAllocator;
-    Buffer(std::byte* data, std::size_t size, Pool* pool, BasicPoolAllocator* owner)
-        : data_(data), size_(size), pool_(pool), owner_(owner) {}
+    Buffer(std::byte* data, std::size_t size, Pool* pool) : data_(data), size_(size), pool_(pool) {}
     void take(Buffer& other) noexcept {
       data_ = std::exchange(other.data_, nullptr);
       size_ = std::exchange(other.size_, 0);
       pool_ = std::exchange(other.pool_, nullptr);
-      owner_ = std::exchange(other.owner_, nullptr);
     }
 
     std::byte* data_ = nullptr;
     std::size_t size_ = 0;
-    Pool* pool_ = nullptr;  // null for unpooled and empty buffers
-    BasicPoolAllocator* owner_ = nullptr;
+    // The pool it counts in: its own, or the allocator's stand-in for
+    // unpooled and empty buffers. Null once released or moved from.
+    Pool* pool_ = nullptr;
   };
 
   explicit BasicPoolAllocator(PoolOptions options = {})
@@ -90,26 +98,39 @@ class BasicPoolAllocator {
         upstream_(options.upstream),
         block_alignment_(std::max(options.alignment, alignof(std::max_align_t))),
         cache_limit_(options.cache_limit) {
+    static_assert(Rules::is_dead(0), "a pool with no buffer is dead: the stand-in pool relies on it");
+    static_assert(Rules::needs_new_pool(0, 0, 1), "no request fits before the first pool");
     if (!is_power_of_two(alignment_) || alignment_ > kMaxAlignment)
       throw std::invalid_argument("alignment must be a power of two up to 4096");
     if (upstream_ == nullptr) throw std::invalid_argument("upstream must not be null");
     set_pool_size(options.pool_size);
     cache_.reserve(cache_limit_);  // so that retiring a pool never allocates
+    stand_in_.usage = kStandInUsage;
+    stand_in_.state = PoolState::kStandIn;
+    stand_in_.owner = this;
   }
   BasicPoolAllocator(const BasicPoolAllocator&) = delete;
   BasicPoolAllocator& operator=(const BasicPoolAllocator&) = delete;
   ~BasicPoolAllocator() {
-    assert(stats_.live_buffers == 0 && "every Buffer must be released before its allocator");
-    while (blocks_ != nullptr) destroy_pool(blocks_);
+    assert(stats().live_buffers == 0 && "every Buffer must be released before its allocator");
+    while (live_ != nullptr) {
+      Pool* pool = live_;
+      unlink_live(pool);
+      destroy_pool(pool);
+    }
+    for (Pool* pool : cache_) destroy_pool(pool);
   }
 
   // Buffer.allocUnsafe(n). Throws std::length_error above kMaxRequest and
   // std::bad_alloc when upstream fails; either way nothing changes.
+  // Before the first pool capacity_ and offset_ are 0, so no request fits
+  // and the one room check also starts the first pool.
   Buffer allocate(std::size_t n) {
-    if (n == 0) return make_empty();
-    if (Rules::is_unpooled(n, threshold_)) return allocate_unpooled(n);
-    if (current_ == nullptr || Rules::needs_new_pool(capacity_, offset_, n)) [[unlikely]]
-      start_pool();
+    if (n == 0 || Rules::is_unpooled(n, threshold_)) [[unlikely]] {
+      const UnpooledBlock block = allocate_rare(n);
+      return Buffer(block.data, block.size, &stand_in_);
+    }
+    if (Rules::needs_new_pool(capacity_, offset_, n)) [[unlikely]] start_pool();
     return carve(n);
   }
 
@@ -148,44 +169,71 @@ class BasicPoolAllocator {
     if (current_ == nullptr) return std::nullopt;
     return static_cast<std::ptrdiff_t>(current_->capacity) - static_cast<std::ptrdiff_t>(offset_);
   }
-  const PoolStats& stats() const { return stats_; }
+  // The gauges live_buffers and bytes_in_use are summed over the live pools
+  // here rather than counted on every op, and padding_bytes is derived from
+  // the bytes carved: the fast paths then touch one pool counter each.
+  const PoolStats& stats() const {
+    std::uint64_t buffers = stand_in_buffers_, bytes = stats_.unpooled_bytes;
+    for (const Pool* pool = live_; pool != nullptr; pool = pool->next) {
+      buffers += refs_of(pool->usage);
+      bytes += bytes_of(pool->usage);
+    }
+    stats_.live_buffers = buffers;
+    stats_.bytes_in_use = bytes;
+    stats_.padding_bytes = padding_before_current_;
+    if (current_ != nullptr) stats_.padding_bytes += std::min(offset_, capacity_) - (carved_ - carved_before_current_);
+    return stats_;
+  }
 
  private:
-  enum class PoolState : std::uint8_t { kCurrent, kLive, kCached };
+  enum class PoolState : std::uint8_t { kCurrent, kLive, kCached, kStandIn };
 
   // Lives at the end of its own block, after `capacity` bytes of memory, so
   // that a pool costs one upstream allocation and no alignment is wasted.
   struct Pool {
-    std::byte* memory;
-    std::size_t capacity;
-    std::size_t block_bytes;
-    std::uint64_t number = 0;
-    // Counts live handles into this block. It is never reset: even under
-    // wrong Rules it stays true, so teardown stays sound.
-    std::uint32_t refs = 0;
+    // Counts live handles into this block and their bytes. It is never
+    // reset: even under wrong Rules it stays true.
+    std::uint64_t usage = 0;
     PoolState state = PoolState::kCurrent;
-    Pool* prev = nullptr;  // every block held from upstream, for teardown
+    BasicPoolAllocator* owner = nullptr;  // for the rare path of a release
+    std::byte* memory = nullptr;
+    std::size_t capacity = 0;
+    std::size_t block_bytes = 0;
+    std::uint64_t number = 0;
+    Pool* prev = nullptr;  // the live pools, for stats() and teardown
     Pool* next = nullptr;
   };
 
+  // allocate(n)'s rare cases, out of line so the fast path stays small. 16
+  // bytes come back in registers; a Buffer would come back through memory,
+  // and its fields would then round-trip through the stack on the fast path
+  // too.
+  struct UnpooledBlock {
+    std::byte* data;
+    std::size_t size;
+  };
+  [[gnu::noinline]] UnpooledBlock allocate_rare(std::size_t n) {
+    check_request(n);
+    std::byte* data = n == 0 ? nullptr : static_cast<std::byte*>(upstream_->allocate(n, block_alignment_));
+    ++stand_in_buffers_;  // after the only step that can throw
+    stats_.unpooled_bytes += n;
+    return {data, n};
+  }
+
   Buffer make_empty() {
-    ++stats_.live_buffers;
-    return Buffer(nullptr, 0, nullptr, this);
+    ++stand_in_buffers_;
+    return Buffer(nullptr, 0, &stand_in_);
   }
 
   // The fast path's second half: the current pool has room for the request.
   Buffer carve(std::size_t kept) noexcept {
     Pool* pool = current_;
-    const std::size_t end = offset_ + kept;
-    if constexpr (Rules::kAssertInvariants) assert(end <= capacity_ && "room was checked before carving");
+    if constexpr (Rules::kAssertInvariants) assert(offset_ + kept <= capacity_ && "room was checked before carving");
     std::byte* data = memory_ + offset_;
-    const std::size_t next = Rules::next_offset(offset_, kept, alignment_);
-    if (next > end) stats_.padding_bytes += std::min(next, capacity_) - end;
-    offset_ = next;
-    ++pool->refs;
-    ++stats_.live_buffers;
-    stats_.bytes_in_use += kept;
-    return Buffer(data, kept, pool, this);
+    offset_ = Rules::next_offset(offset_, kept, alignment_);
+    carved_ += kept;
+    pool->usage += kRefUnit + kept;
+    return Buffer(data, kept, pool);
   }
 
   void check_request(std::size_t n) const {
@@ -193,34 +241,10 @@ class BasicPoolAllocator {
   }
 
   Buffer adopt_unpooled(std::byte* data, std::size_t n) noexcept {
-    ++stats_.live_buffers;
-    stats_.bytes_in_use += n;
+    ++stand_in_buffers_;
     stats_.unpooled_bytes += n;
-    return Buffer(data, n, nullptr, this);
+    return Buffer(data, n, &stand_in_);
   }
-
-  Buffer allocate_unpooled(std::size_t n) {
-    check_request(n);
-    return adopt_unpooled(static_cast<std::byte*>(upstream_->allocate(n, block_alignment_)), n);
-  }
-
-  // An upstream block that goes back unless adopted; keeps write_unpooled
-  // exception-safe.
-  struct ScratchBlock {
-    std::pmr::memory_resource* upstream;
-    std::size_t size;
-    std::size_t alignment;
-    std::byte* data;
-    ScratchBlock(std::pmr::memory_resource* up, std::size_t n, std::size_t align)
-        : upstream(up), size(n), alignment(align),
-          data(static_cast<std::byte*>(up->allocate(n, align))) {}
-    ScratchBlock(const ScratchBlock&) = delete;
-    ScratchBlock& operator=(const ScratchBlock&) = delete;
-    ~ScratchBlock() {
-      if (data != nullptr) upstream->deallocate(data, size, alignment);
-    }
-    std::byte* adopt() { return std::exchange(data, nullptr); }
-  };
 
   template <class Writer>
   Buffer write_unpooled(std::size_t reserve, Writer& writer) {
@@ -243,29 +267,38 @@ class BasicPoolAllocator {
 
   // Makes a new pool current. Strong guarantee: if upstream throws, nothing
   // has changed. The replaced pool dies if nothing refers to it, and its
-  // memory is the first choice for the new pool.
-  void start_pool() {
+  // memory is the first choice for the new pool. Out of line: it runs once
+  // per pool, and inlined it made every allocation site save registers.
+  [[gnu::noinline]] void start_pool() {
     Pool* const old = current_;
     const std::size_t capacity = pool_size_;
-    const bool old_dies = old != nullptr && Rules::is_dead(old->refs);
+    const bool old_dies = old != nullptr && Rules::is_dead(refs_of(old->usage));
     Pool* fresh = nullptr;
     if (old_dies && old->capacity == capacity) {
       fresh = old;
       ++stats_.pools_reused;
     } else if ((fresh = take_cached(capacity)) != nullptr) {
+      link_live(fresh);
       ++stats_.pools_reused;
     } else {
       fresh = create_pool(capacity);  // the only step that can throw
+      link_live(fresh);
       ++stats_.pools_created;
     }
     if (old != nullptr) {
+      padding_before_current_ += std::min(offset_, old->capacity) - (carved_ - carved_before_current_);
       stats_.tail_waste_bytes += Rules::tail_waste(old->capacity, offset_);
       old->state = PoolState::kLive;
       if (old_dies) {
         forget_live(old);
-        if (fresh != old) retire(old);
+        if (fresh != old) {
+          unlink_live(old);
+          retire(old);
+        }
       }
     }
+    carved_before_current_ = carved_;
+    if (++window_starts_ == kCacheWindow) trim_cache();
     fresh->state = PoolState::kCurrent;
     fresh->number = next_pool_number_++;
     ++stats_.live_pools;
@@ -276,35 +309,45 @@ class BasicPoolAllocator {
     offset_ = 0;
   }
 
-  // Small enough to inline into every Buffer::release(); what happens
-  // rarely is out of line (g++ did not inline the whole of it: bench/).
-  void release(Buffer& buffer) noexcept {
-    --stats_.live_buffers;
-    stats_.bytes_in_use -= buffer.size_;
-    if (Pool* pool = buffer.pool_) [[likely]] {
-      assert(pool->refs > 0);
-      --pool->refs;
-      // refs first: it is in a register already, and rarely dead.
-      if (Rules::is_dead(pool->refs) && pool->state == PoolState::kLive) [[unlikely]]
-        bury(pool);
-    } else if (buffer.size_ != 0) {
-      release_unpooled(buffer.data_, buffer.size_);
+  // Buffer::release(): one subtract and one branch, inlined wherever a
+  // Buffer dies. Everything else (a pool's death, an unpooled or empty
+  // buffer) is the rare path, which has the allocator from the pool.
+  static void release(Pool* pool, std::byte* data, std::size_t size) noexcept {
+    pool->usage -= kRefUnit + size;
+    if (Rules::is_dead(refs_of(pool->usage))) [[unlikely]] pool->owner->release_rare(pool, data, size);
+  }
+
+  [[gnu::noinline]] void release_rare(Pool* pool, std::byte* data, std::size_t size) noexcept {
+    if (pool == &stand_in_) {
+      stand_in_.usage = kStandInUsage;
+      --stand_in_buffers_;
+      if (size == 0) return;  // an empty buffer
+      stats_.unpooled_bytes -= size;
+      upstream_->deallocate(data, size, block_alignment_);
+    } else if (pool->state == PoolState::kLive) {  // not current, and now dead
+      forget_live(pool);
+      unlink_live(pool);
+      retire(pool);
     }
-  }
-
-  [[gnu::noinline]] void bury(Pool* pool) noexcept {
-    forget_live(pool);
-    retire(pool);
-  }
-
-  [[gnu::noinline]] void release_unpooled(std::byte* data, std::size_t n) noexcept {
-    stats_.unpooled_bytes -= n;
-    upstream_->deallocate(data, n, block_alignment_);
   }
 
   void forget_live(Pool* pool) noexcept {
     --stats_.live_pools;
     stats_.pool_bytes -= pool->capacity;
+  }
+
+  void link_live(Pool* pool) noexcept {
+    pool->prev = nullptr;
+    pool->next = live_;
+    if (live_ != nullptr) live_->prev = pool;
+    live_ = pool;
+  }
+
+  void unlink_live(Pool* pool) noexcept {
+    if (pool->prev != nullptr) pool->prev->next = pool->next;
+    else live_ = pool->next;
+    if (pool->next != nullptr) pool->next->prev = pool->prev;
+    pool->prev = pool->next = nullptr;
   }
 
   // A dead pool goes to the cache; when the cache is full it goes back
@@ -328,27 +371,38 @@ class BasicPoolAllocator {
         Pool* pool = *it;
         cache_.erase(std::next(it).base());
         --stats_.cached_pools;
+        cache_low_ = std::min(cache_low_, cache_.size());
         return pool;
       }
     }
     return nullptr;
   }
 
+  // End of a window of kCacheWindow pool starts: the cache never had fewer
+  // than cache_low_ pools in it, so that many were not needed; the oldest
+  // go back upstream (the cache hands out its newest first).
+  void trim_cache() noexcept {
+    for (std::size_t i = 0; i < cache_low_; ++i) destroy_pool(cache_[i]);
+    cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_low_));
+    stats_.cached_pools -= cache_low_;
+    window_starts_ = 0;
+    cache_low_ = cache_.size();
+  }
+
   Pool* create_pool(std::size_t capacity) {
     const std::size_t header_at = round_up(capacity, alignof(Pool));
     const std::size_t block_bytes = header_at + sizeof(Pool);
     auto* memory = static_cast<std::byte*>(upstream_->allocate(block_bytes, block_alignment_));
-    Pool* pool = ::new (memory + header_at) Pool{memory, capacity, block_bytes};
-    pool->next = blocks_;
-    if (blocks_ != nullptr) blocks_->prev = pool;
-    blocks_ = pool;
+    Pool* pool = ::new (memory + header_at) Pool{};
+    pool->owner = this;
+    pool->memory = memory;
+    pool->capacity = capacity;
+    pool->block_bytes = block_bytes;
     return pool;
   }
 
+  // The pool is in no list any more.
   void destroy_pool(Pool* pool) noexcept {
-    if (pool->prev != nullptr) pool->prev->next = pool->next;
-    else blocks_ = pool->next;
-    if (pool->next != nullptr) pool->next->prev = pool->prev;
     std::byte* memory = pool->memory;
     const std::size_t block_bytes = pool->block_bytes;
     pool->~Pool();
@@ -364,15 +418,22 @@ class BasicPoolAllocator {
   std::size_t offset_ = 0;
   std::size_t threshold_ = 0;
   std::size_t alignment_;
-  PoolStats stats_;
+  std::uint64_t carved_ = 0;  // bytes ever kept by pooled buffers
+  mutable PoolStats stats_;   // stats() fills in the gauges it sums
 
+  std::uint64_t carved_before_current_ = 0;   // carved_ when the current pool started
+  std::uint64_t padding_before_current_ = 0;  // padding_bytes of the pools before it
+  std::uint64_t stand_in_buffers_ = 0;        // live unpooled and empty buffers
+  Pool stand_in_;  // what unpooled and empty buffers count in (kStandIn)
   std::pmr::memory_resource* upstream_;
   std::size_t pool_size_ = 0;
   std::size_t block_alignment_;
   std::size_t cache_limit_;
   std::uint64_t next_pool_number_ = 0;
   std::vector<Pool*> cache_;  // oldest first
-  Pool* blocks_ = nullptr;
+  std::size_t window_starts_ = 0;  // pool starts in this window
+  std::size_t cache_low_ = 0;      // the fewest cached pools in this window
+  Pool* live_ = nullptr;      // the current pool and every pool a buffer refers to
 };
 
 using PoolAllocator = BasicPoolAllocator<>;

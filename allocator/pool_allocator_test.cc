@@ -180,6 +180,37 @@ TEST(PoolAllocator, CacheKeepsAtMostItsLimit) {
   EXPECT_EQ(upstream.live, 3);  // current + two cached
 }
 
+// docs/SPEC.md, "Lifetime": the cache keeps a burst's pools while they are
+// taken again, and gives back, at the end of a window of kCacheWindow pool
+// starts, the ones it never needed during that window. Pool size 4: every
+// allocate(1) starts a pool. (Replayed against the model too:
+// corpus/scenarios/cache_gives_back_after_a_burst.ops.)
+TEST(PoolAllocator, CacheFollowsABurstAndGivesItBackWhenQuiet) {
+  LimitedResource upstream(100000);
+  PoolOptions options;
+  options.upstream = &upstream;
+  options.pool_size = 4;
+  PoolAllocator allocator(options);
+  const auto burst = [&](std::size_t n) {
+    std::vector<Buffer> buffers;
+    for (std::size_t i = 0; i < n; ++i) buffers.push_back(allocator.allocate(1));
+  };
+  burst(300);  // pool starts 1..300; 299 pools die into the cache
+  EXPECT_EQ(allocator.stats().cached_pools, 299u);
+  for (int round = 0; round < 3; ++round) burst(300);  // taken from the cache and given back to it
+  EXPECT_EQ(allocator.stats().pools_created, 300u);
+  EXPECT_EQ(allocator.stats().cached_pools, 299u);
+  // Quiet: one buffer at a time, each new pool reuses the one it replaces.
+  // 1,200 starts so far. The window that ends at start 1,536 saw the cache
+  // empty (the last burst emptied it at start 1,200): nothing goes back. The
+  // next one, to start 2,048, never took from it: all 299 go back.
+  for (int i = 0; i < 2 * static_cast<int>(kCacheWindow); ++i) allocator.allocate(1);
+  EXPECT_EQ(allocator.stats().cached_pools, 0u);
+  EXPECT_EQ(upstream.live, 1);  // the current pool
+  burst(20);
+  EXPECT_EQ(allocator.stats().pools_created, 319u);  // 19 new pools: the cache gave its pools back
+}
+
 TEST(PoolAllocator, LivePoolMemoryIsNeverHandedOutAgain) {
   PoolAllocator allocator;
   Buffer pin = allocator.allocate(4000);

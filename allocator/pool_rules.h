@@ -30,10 +30,14 @@ struct NodePoolRules {
                                        std::size_t reserve) {
     return offset + reserve > capacity;
   }
-  // After each pooled buffer the offset is rounded up to the alignment.
+  // After each pooled buffer the offset is rounded up to the alignment:
+  // round_up(offset + kept). The offset is always a multiple of the
+  // alignment (it starts at 0 and every step rounds), so rounding `kept`
+  // alone gives the same offset, and the offset, which every allocation
+  // reads and writes, then waits for one add instead of three.
   static constexpr std::size_t next_offset(std::size_t offset, std::size_t kept,
                                            std::size_t alignment) {
-    return round_up(offset + kept, alignment);
+    return offset + round_up(kept, alignment);
   }
   // Room abandoned when a pool is replaced; the offset may be past the end.
   static constexpr std::size_t tail_waste(std::size_t capacity, std::size_t offset) {

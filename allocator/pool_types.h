@@ -17,9 +17,17 @@ inline constexpr std::size_t kMaxRequest = std::size_t{1} << 30;
 // Largest supported alignment; must be a power of two.
 inline constexpr std::size_t kMaxAlignment = 4096;
 
+// Largest `cache_limit` setting: the allocator reserves room for that many
+// cached pools up front, so that retiring a pool never allocates.
+inline constexpr std::size_t kMaxCacheLimit = 1'000'000;
+
 inline constexpr std::size_t kDefaultPoolSize = 8192;  // Node's Buffer.poolSize
 inline constexpr std::size_t kDefaultAlignment = 8;    // Node's alignPool()
-inline constexpr std::size_t kDefaultCacheLimit = 16;  // dead pools kept for reuse
+inline constexpr std::size_t kDefaultCacheLimit = 512;  // dead pools kept for reuse, at most
+// Every kCacheWindow pool starts, the dead pools that sat in the cache through
+// all of them (the cache's low-water mark) go back upstream: the cache follows
+// a burst, and gives back what a quieter program no longer takes.
+inline constexpr std::size_t kCacheWindow = 512;
 
 constexpr bool is_power_of_two(std::size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 constexpr std::size_t round_up(std::size_t x, std::size_t alignment) {
@@ -34,7 +42,15 @@ struct PoolOptions {
   // Where pools and unpooled blocks come from. Tests pass a resource that
   // records blocks or fails on demand.
   std::pmr::memory_resource* upstream = std::pmr::new_delete_resource();
+  bool operator==(const PoolOptions&) const = default;
 };
+
+// The same options on another upstream (checkers and tests put a recording
+// or failing resource in between).
+inline PoolOptions on_upstream(PoolOptions options, std::pmr::memory_resource* upstream) {
+  options.upstream = upstream;
+  return options;
+}
 
 // Where a buffer lives. Unpooled and empty buffers have pool == 0 and
 // offset == 0; only `pooled` tells them apart from a pooled buffer in pool 0.
@@ -46,11 +62,9 @@ struct Placement {
   bool operator==(const Placement&) const = default;
 };
 
-// Gauges describe the present; counters only ever grow. live_buffers and
-// bytes_in_use change on every allocate and release: they are kept apart so
-// that g++ does not update them as one 16-byte vector, whose store-to-load
-// forwarding from one buffer to the next cost ~1.5 ns per allocate+release
-// (bench/, BM_fixed64/poolcheck).
+// Gauges describe the present; counters only ever grow. (The allocator sums
+// live_buffers and bytes_in_use over its pools when asked, so that the fast
+// paths update one word: allocator/pool_usage.h.)
 struct PoolStats {
   // gauges
   std::uint64_t live_buffers = 0;    // handles not yet released, empty ones included

@@ -24,7 +24,7 @@ namespace poolcheck::bench {
 namespace {
 
 struct Sequence {
-  Settings settings;
+  PoolOptions settings;
   std::vector<Op> ops;
 };
 

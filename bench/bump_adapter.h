@@ -50,7 +50,10 @@ class BumpAdapter {
 
  private:
   void make_room(std::size_t n) {
-    if (n <= static_cast<std::size_t>(end_ - next_)) [[likely]] return;
+    if (n > static_cast<std::size_t>(end_ - next_)) [[unlikely]] next_chunk(n);
+  }
+  // Out of line, like poolcheck's start_pool: once per chunk.
+  [[gnu::noinline]] void next_chunk(std::size_t n) {
     if (n > kChunkBytes) throw std::length_error("the bump floor serves at most one chunk");
     if (used_ == chunks_.size())
       chunks_.push_back(static_cast<std::byte*>(upstream_.allocate(kChunkBytes, kBufferAlignment)));

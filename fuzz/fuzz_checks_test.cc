@@ -130,8 +130,68 @@ TEST(FuzzOpsText, AcceptedTextRoundTripsAndRejectedTextNamesALine) {
   }
 }
 
-std::string printer_without_settings(std::span<const Op> ops, const Settings&) { return to_text(ops); }
-std::string printer_swapping_from(std::span<const Op> ops, const Settings& settings) {
+// What the parser must accept (docs/FORMATS.md), with the number of ops in
+// each: a parser that rejects any of them is wrong, whatever line it names.
+struct AcceptedText {
+  const char* text;
+  std::size_t ops;
+};
+constexpr AcceptedText kMustAccept[] = {
+    {"", 0},
+    {"# a comment only\n\n   \n\t\n", 0},
+    {"alloc 0", 1},  // no newline at the end
+    {"alloc 1\r\nrelease 0\r\n", 2},
+    {"  \talloc   7\t # trailing comment\n", 1},
+    {"#@ alignment 4096\n#@ cache_limit 1000000\n#@ pool_size 1073741824\nalloc 1\n", 1},
+    {"#@ alignment 1\n#@ cache_limit 0\n#@ pool_size 0\n", 0},
+    {"pool_size 0\nalloc 1\npool_size 1073741824\nalloc 1\n", 4},
+    {"from 5 5\nfrom 5 0\nfrom 0 0\nrelease 2\nrelease 0\n", 5},
+    {"alloc 18446744073709551615\nfrom 1073741825 1073741825\nalloc 00042\n", 3},
+};
+
+TEST(FuzzOpsText, TextsThatMustBeAcceptedAreAccepted) {
+  for (const AcceptedText& accepted : kMustAccept) {
+    const ParseResult parsed = parse_ops(accepted.text);
+    ASSERT_TRUE(parsed.file) << accepted.text << "\n" << parsed.error->message;
+    EXPECT_EQ(parsed.file->ops.size(), accepted.ops) << accepted.text;
+    EXPECT_FALSE(check_ops_text(accepted.text)) << accepted.text;
+  }
+  for (const char* text : kScenarios) ASSERT_TRUE(parse_ops(text).file) << text;
+}
+
+// Two wrong parsers the old check let through, since each rejection names a
+// real line after lines that parse: one rejects every text but the empty one
+// at line 1, one rejects every `from` line. The fuzz check prints each input
+// read as binary ops and requires the parser to accept that text.
+ParseResult reject_all_but_empty(std::string_view text) {
+  if (text.empty()) return parse_ops(text);
+  return {std::nullopt, ParseError{1, "rejected"}};
+}
+ParseResult reject_from(std::string_view text) {
+  ParseResult parsed = parse_ops(text);
+  if (!parsed.file) return parsed;
+  for (std::size_t i = 0; i < parsed.file->ops.size(); ++i)
+    if (parsed.file->ops[i].kind == OpKind::kFrom) return {std::nullopt, ParseError{parsed.file->lines[i], "no"}};
+  return parsed;
+}
+
+TEST(FuzzOpsText, AParserThatRejectsValidTextIsReported) {
+  for (const char* text : kScenarios) {
+    Report report = check_ops_text(text, &print_ops, &reject_all_but_empty);
+    ASSERT_TRUE(report) << text;
+    EXPECT_NE(report->find("the parser rejects printed ops"), std::string::npos) << *report;
+  }
+  // Bytes that decode to a `from`, as the fuzzer would pass them.
+  const std::vector<std::uint8_t> bytes = bytes_of("from 9 4\n");
+  const std::string as_text(bytes.begin(), bytes.end());
+  Report report = check_ops_text(as_text, &print_ops, &reject_from);
+  ASSERT_TRUE(report);
+  EXPECT_NE(report->find("the parser rejects printed ops"), std::string::npos) << *report;
+  EXPECT_FALSE(check_ops_text(as_text)) << "the real parser accepts it";
+}
+
+std::string printer_without_settings(std::span<const Op> ops, const PoolOptions&) { return to_text(ops); }
+std::string printer_swapping_from(std::span<const Op> ops, const PoolOptions& settings) {
   std::vector<Op> swapped(ops.begin(), ops.end());
   for (Op& op : swapped)
     if (op.kind == OpKind::kFrom) std::swap(op.a, op.b);

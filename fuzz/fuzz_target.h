@@ -28,7 +28,7 @@ struct FuzzTarget {
   Report (*check_bytes)(std::span<const std::uint8_t> bytes);
   // A text `.ops` file already parsed (scenarios, regressions), or nullptr
   // when the target takes text files as raw bytes too.
-  Report (*check_sequence)(std::span<const Op> ops, const Settings& settings);
+  Report (*check_sequence)(std::span<const Op> ops, const PoolOptions& settings);
 };
 
 // Each target's .cc defines its own; the replay driver links one of them.
@@ -59,7 +59,7 @@ Report run_decoded(std::span<const std::uint8_t> bytes, RoomOf room_of) {
 
 // The same for a sequence that is already known (a text file).
 template <class Checker>
-Report run_sequence(std::span<const Op> ops, const Settings& settings) {
+Report run_sequence(std::span<const Op> ops, const PoolOptions& settings) {
   Checker checker(settings, &recycled_blocks());
   for (const Op& op : ops)
     if (checker.step(op)) break;

@@ -14,11 +14,18 @@
 
 namespace poolcheck::fuzz {
 
-// How accepted ops are printed back; a parameter so that a test can show
-// that a wrong printer is caught.
-using Printer = std::string (*)(std::span<const Op> ops, const Settings& settings);
-std::string print_ops(std::span<const Op> ops, const Settings& settings);  // to_text
+// How accepted ops are printed back, and the parser under test; parameters
+// so that a test can show that a wrong printer or parser is caught.
+using Printer = std::string (*)(std::span<const Op> ops, const PoolOptions& settings);
+using Parser = ParseResult (*)(std::string_view text);
+std::string print_ops(std::span<const Op> ops, const PoolOptions& settings);  // to_text
+ParseResult parse_text(std::string_view text);                           // parse_ops
 
-Report check_ops_text(std::string_view text, Printer print = &print_ops);
+// Besides the input itself, every input is also read as binary ops (any
+// bytes are a valid sequence, model/reference/decode_ops.h) and printed: the
+// parser must accept that text and give back the same ops and settings. That
+// is the text that must be accepted, so a parser that rejects everything, or
+// any valid line, fails on the first input.
+Report check_ops_text(std::string_view text, Printer print = &print_ops, Parser parse = &parse_text);
 
 }  // namespace poolcheck::fuzz

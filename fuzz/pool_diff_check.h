@@ -19,7 +19,7 @@ Report check_pool_diff(std::span<const std::uint8_t> bytes) {
 }
 
 template <class Allocator = PoolAllocator>
-Report check_pool_diff_sequence(std::span<const Op> ops, const Settings& settings) {
+Report check_pool_diff_sequence(std::span<const Op> ops, const PoolOptions& settings) {
   return run_sequence<DifferentialChecker<Allocator>>(ops, settings);
 }
 

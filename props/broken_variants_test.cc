@@ -67,7 +67,7 @@ struct VariantCase {
   Property property;
   std::size_t max_ops;  // the shrunk counterexample is at most this long
   std::function<void()> run;
-  std::function<std::optional<Divergence>(std::span<const Op>, const Settings&, std::uint64_t)> replay;
+  std::function<std::optional<Divergence>(std::span<const Op>, const PoolOptions&, std::uint64_t)> replay;
   std::string name() const { return std::string(variant) + "_by_" + kPropertyNames[static_cast<int>(property)]; }
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/checks/checker.h"
+#include "model/checks/stats_laws.h"
 #include "model/ops/ops.h"
 #include "props/counterexample.h"
 #include "props/diverged.h"
@@ -22,10 +23,7 @@ namespace poolcheck::props {
 
 // A law the checker does not state itself, checked after every op that the
 // checker accepted. Laws are independent of the model: they look only at
-// the allocator and its upstream.
-struct LawBreach {
-  std::string check, expected, actual;
-};
+// the allocator and its upstream (LawBreach: model/checks/stats_laws.h).
 template <class Allocator>
 using Law = std::function<std::optional<LawBreach>(DifferentialChecker<Allocator>& checker, std::size_t op_index)>;
 
@@ -61,7 +59,7 @@ struct CheckSummary {
 // allocator torn down, nothing left upstream). Fails the RapidCheck case at
 // the first divergence or broken law, after writing the counterexample.
 template <class Allocator>
-CheckSummary check_or_fail(std::span<const Op> ops, const Settings& settings, const CheckOptions<Allocator>& options = {}) {
+CheckSummary check_or_fail(std::span<const Op> ops, const PoolOptions& settings, const CheckOptions<Allocator>& options = {}) {
   const std::string note = options.fail_request == 0 ? std::string() : injection_note(options.fail_request);
   auto checker = std::make_unique<DifferentialChecker<Allocator>>(settings);
   checker->upstream().fail_request(options.fail_request);
@@ -84,7 +82,7 @@ CheckSummary check_or_fail(std::span<const Op> ops, const Settings& settings, co
 // `fail_request` failing (0: none); for replaying a counterexample outside a
 // property. A diverged checker is kept, not destroyed (props/diverged.h).
 template <class Allocator>
-std::optional<Divergence> first_divergence(std::span<const Op> ops, const Settings& settings,
+std::optional<Divergence> first_divergence(std::span<const Op> ops, const PoolOptions& settings,
                                            std::uint64_t fail_request = 0) {
   auto checker = std::make_unique<DifferentialChecker<Allocator>>(settings);
   checker->upstream().fail_request(fail_request);

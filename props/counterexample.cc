@@ -45,7 +45,7 @@ ScopedCounterexampleName::ScopedCounterexampleName(std::string name)
 ScopedCounterexampleName::~ScopedCounterexampleName() { name_override = std::move(previous_); }
 
 std::optional<std::filesystem::path> write_counterexample(const Divergence& divergence, std::span<const Op> ops,
-                                                          const Settings& settings, const std::string& note,
+                                                          const PoolOptions& settings, const std::string& note,
                                                           std::string& error) {
   const std::filesystem::path dir = counterexample_dir();
   std::error_code ec;
@@ -66,7 +66,7 @@ std::optional<std::filesystem::path> write_counterexample(const Divergence& dive
   return path;
 }
 
-void fail_with_counterexample(const Divergence& divergence, std::span<const Op> ops, const Settings& settings,
+void fail_with_counterexample(const Divergence& divergence, std::span<const Op> ops, const PoolOptions& settings,
                               const std::string& note) {
   std::string error;
   const std::optional<std::filesystem::path> path = write_counterexample(divergence, ops, settings, note, error);

@@ -44,12 +44,12 @@ class ScopedCounterexampleName {
 // request was made to fail), and returns its path; std::nullopt (with
 // `error` set) if the file cannot be written.
 std::optional<std::filesystem::path> write_counterexample(const Divergence& divergence, std::span<const Op> ops,
-                                                          const Settings& settings, const std::string& note,
+                                                          const PoolOptions& settings, const std::string& note,
                                                           std::string& error);
 
 // Writes the counterexample and fails the running RapidCheck case with the
 // report, the file's path and the replay command. Does not return.
-void fail_with_counterexample(const Divergence& divergence, std::span<const Op> ops, const Settings& settings,
+void fail_with_counterexample(const Divergence& divergence, std::span<const Op> ops, const PoolOptions& settings,
                               const std::string& note = {});
 
 }  // namespace poolcheck::props

@@ -57,7 +57,7 @@ std::uint64_t pools_sent_upstream(const ReferenceModel& after_model, const PoolS
 
 std::string_view edge_name(Edge edge) { return kEdgeNames[static_cast<std::size_t>(edge)]; }
 
-void tally(const Settings& settings, std::span<const Op> ops, EdgeCensus& census) {
+void tally(const PoolOptions& settings, std::span<const Op> ops, EdgeCensus& census) {
   std::array<std::uint64_t, kEdgeCount> hits{};
   auto hit = [&](Edge edge, bool condition) { hits[static_cast<std::size_t>(edge)] += condition ? 1 : 0; };
   GenState state(settings);

@@ -51,7 +51,7 @@ struct EdgeCensus {
 };
 
 // Adds one sequence to the census.
-void tally(const Settings& settings, std::span<const Op> ops, EdgeCensus& census);
+void tally(const PoolOptions& settings, std::span<const Op> ops, EdgeCensus& census);
 
 // Draws `sequences` scenarios the way a RapidCheck run with this seed and
 // max_size draws its cases (sizes 0..max_size in turn) and tallies them.

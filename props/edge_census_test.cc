@@ -27,7 +27,7 @@ TEST(EdgeCensus, TallyCountsWhatTheModelDid) {
   const std::vector<Op> ops = {Op::pool_size(101), Op::alloc(49), Op::alloc(45), Op::alloc(1),
                                Op::release(0),     Op::release(2), Op::alloc(50), Op::from(16, 0)};
   EdgeCensus census;
-  tally(Settings{}, ops, census);
+  tally(PoolOptions{}, ops, census);
   auto hits = [&](Edge e) { return census.hits[static_cast<std::size_t>(e)]; };
   EXPECT_EQ(hits(Edge::kPoolSizeTiny), 1u);
   EXPECT_EQ(hits(Edge::kPoolSizeMisaligned), 1u);
@@ -49,7 +49,7 @@ TEST(EdgeCensus, TallyCountsDeathsReuseAndAFullCache) {
                                Op::release(1),  Op::alloc(4095), Op::alloc(4095)};
   auto count = [&](std::size_t cache_limit, Edge e) {
     EdgeCensus census;
-    tally(Settings{.cache_limit = cache_limit}, ops, census);
+    tally(PoolOptions{.cache_limit = cache_limit}, ops, census);
     return census.hits[static_cast<std::size_t>(e)];
   };
   EXPECT_EQ(count(0, Edge::kPoolDiesOnRelease), 1u);

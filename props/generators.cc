@@ -49,7 +49,7 @@ constexpr SizeWeights kChurnSizes = {0, 0, 1, 0, 1, 3, 0, 6, 0, 1, 1, 0};
 
 }  // namespace
 
-rc::Gen<Settings> settings(const Profile& profile) {
+rc::Gen<PoolOptions> settings(const Profile& profile) {
   rc::Gen<std::size_t> alignment =
       profile.every_alignment
           ? choice<std::size_t>({{1, 8}, {1, 1}, {1, 2}, {1, 4}, {1, 16}, {1, 32}, {1, 64}, {1, 128}, {1, 256},
@@ -64,7 +64,7 @@ rc::Gen<Settings> settings(const Profile& profile) {
       choice<std::size_t>({{12, kDefaultPoolSize}, {1, 0}, {1, 3}, {1, 101}, {1, 1000}, {1, 65536}});
   return rc::gen::apply(
       [](std::size_t p, std::size_t a, std::size_t c) {
-        return Settings{.pool_size = p, .alignment = a, .cache_limit = c};
+        return PoolOptions{.pool_size = p, .alignment = a, .cache_limit = c};
       },
       std::move(pool_size), std::move(alignment), std::move(cache_limit));
 }
@@ -115,7 +115,7 @@ rc::Gen<Intent> intent(const Profile& profile) {
 // whatever settings they meet), so each shrinks without undoing the other.
 rc::Gen<Scenario> scenario(const Profile& profile) {
   return rc::gen::apply(
-      [](const Settings& settings, std::vector<Intent> intents) {
+      [](const PoolOptions& settings, std::vector<Intent> intents) {
         Scenario scenario{settings, std::move(intents), {}};
         scenario.ops = realize(scenario.intents, settings);
         return scenario;

@@ -1,7 +1,7 @@
 // RapidCheck generators of op sequences that lean toward the edges where
 // pool allocators break.
 //
-// A Scenario is a Settings (initial pool size, alignment, cache limit) plus
+// A Scenario is the PoolOptions (initial pool size, alignment, cache limit) plus
 // a list of intents (props/intents.h), realized into ops against a running
 // ReferenceModel. Profiles tilt the same generator toward one invariant:
 // every alignment, room edges and odd pool sizes, many live buffers, churn
@@ -97,7 +97,7 @@ inline constexpr Profile kRecycling{.name = "recycling",
 // A generated sequence: the settings, the intents (kept so that the same
 // intents can be realized again under other settings), and their ops.
 struct Scenario {
-  Settings settings;
+  PoolOptions settings;
   std::vector<Intent> intents;
   std::vector<Op> ops;
 };
@@ -106,7 +106,7 @@ struct Scenario {
 void showValue(const Scenario& scenario, std::ostream& os);
 
 namespace gen {
-rc::Gen<Settings> settings(const Profile& profile);
+rc::Gen<PoolOptions> settings(const Profile& profile);
 rc::Gen<SizeIntent> size_intent(const SizeWeights& weights);
 rc::Gen<Intent> intent(const Profile& profile);
 rc::Gen<Scenario> scenario(const Profile& profile);

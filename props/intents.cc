@@ -127,7 +127,7 @@ std::uint64_t resolve(const SizeIntent& size, const GenState& state) {
   return 0;
 }
 
-std::uint64_t resolve(const PoolSizeIntent& pool_size, const Settings& settings) {
+std::uint64_t resolve(const PoolSizeIntent& pool_size, const PoolOptions& settings) {
   const std::uint64_t literal = pool_size.literal;
   const std::uint64_t alignment = settings.alignment;
   switch (pool_size.edge) {
@@ -159,7 +159,7 @@ void emit(const Intent& intent, GenState& state, std::vector<Op>& out) {
              intent);
 }
 
-std::vector<Op> realize(std::span<const Intent> intents, const Settings& settings) {
+std::vector<Op> realize(std::span<const Intent> intents, const PoolOptions& settings) {
   GenState state(settings);
   std::vector<Op> ops;
   for (const Intent& intent : intents) emit(intent, state, ops);

@@ -100,10 +100,10 @@ inline constexpr std::uint64_t kLargestPoolOneIn = 32;
 // model.
 class GenState {
  public:
-  explicit GenState(const Settings& settings = {}) : model_(settings) {}
+  explicit GenState(const PoolOptions& settings = {}) : model_(settings) {}
 
   const ReferenceModel& model() const { return model_; }
-  const Settings& settings() const { return model_.settings(); }
+  const PoolOptions& settings() const { return model_.settings(); }
   std::span<const std::uint64_t> live() const { return live_; }
   std::uint64_t requested() const { return requested_; }
 
@@ -121,14 +121,14 @@ class GenState {
 
 // The concrete size an intent names in this state.
 std::uint64_t resolve(const SizeIntent& size, const GenState& state);
-std::uint64_t resolve(const PoolSizeIntent& pool_size, const Settings& settings);
+std::uint64_t resolve(const PoolSizeIntent& pool_size, const PoolOptions& settings);
 
 // Appends the intent's ops to `out`, applying each to `state`. An intent can
 // yield nothing: a release with no live buffer, a request past the budget.
 void emit(const Intent& intent, GenState& state, std::vector<Op>& out);
 
 // The ops of a whole intent sequence, from a fresh state.
-std::vector<Op> realize(std::span<const Intent> intents, const Settings& settings);
+std::vector<Op> realize(std::span<const Intent> intents, const PoolOptions& settings);
 
 // "alloc room+1", "from threshold-1 keep none", "churn 12x scaled(40) window 2".
 std::string describe(const Intent& intent);

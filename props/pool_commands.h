@@ -39,7 +39,7 @@ class OpSystem {
 template <class Allocator>
 class CheckedSystem final : public OpSystem {
  public:
-  explicit CheckedSystem(const Settings& settings)
+  explicit CheckedSystem(const PoolOptions& settings)
       : settings_(settings), checker_(std::make_unique<DifferentialChecker<Allocator>>(settings)) {}
 
   void run(const Op& op) override {
@@ -57,7 +57,7 @@ class CheckedSystem final : public OpSystem {
     fail_with_counterexample(divergence, ops_, settings_);
   }
 
-  Settings settings_;
+  PoolOptions settings_;
   std::unique_ptr<DifferentialChecker<Allocator>> checker_;
   std::vector<Op> ops_;
 };

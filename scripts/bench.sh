@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Builds the benchmark suite (bench/, preset `bench`) and runs it.
 #
-#   scripts/bench.sh          every benchmark in its own process, ROUNDS rounds
-#                             taken in turn; writes build/bench/table.md (median,
-#                             min and max over the rounds) and prints it
-#   scripts/bench.sh --smoke  for CI: every benchmark once with a tiny minimum
-#                             time, and the table built from that; fails when a
-#                             benchmark crashes or reports an error, never on
-#                             timings
+#   scripts/bench.sh          ROUNDS rounds; in each, for every workload,
+#                             poolcheck and each of bump, mimalloc and glibc
+#                             run as a pair of adjacent processes (A B, then
+#                             B A in the next round), the other allocators
+#                             and the harness once. Writes build/bench/table.md
+#                             (ns/op median, min, max over all samples; the
+#                             per-round ratios poolcheck/other, their median
+#                             and spread; load average; CPU) and
+#                             build/bench/ratios.json, and prints the table
+#   scripts/bench.sh --smoke  for CI: every benchmark with a tiny minimum time
+#                             and 3 repetitions, the JSON outputs checked
+#                             (bench/check_json.js) and the table built; fails
+#                             when a benchmark crashes, reports an error or
+#                             writes invalid JSON, never on timings
 #
-# Environment: ROUNDS (default 5), MIN_TIME (seconds per run, default 0.2).
-# Why one process per run: each allocator starts from a fresh heap, so the
-# memory counters of glibc, mimalloc and jemalloc are the workload's own; and
-# rounds in turn spread the load of other jobs over every allocator instead of
-# letting it hit one.
+# Environment: ROUNDS (default 7), MIN_TIME (seconds per run, default 0.2).
+# Why pairs of processes: each allocator starts from a fresh heap (glibc,
+# mimalloc and jemalloc are process-wide), and the load of other jobs, which
+# drifts over seconds, hits both members of a pair about equally, so their
+# ratio moves far less than either time (docs/BENCHMARKS.md, "Method").
 set -euo pipefail
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; }
@@ -25,7 +32,7 @@ case "${1:-}" in
   -h | --help) usage; exit 0 ;;
   *) usage >&2; exit 2 ;;
 esac
-rounds=${ROUNDS:-5}
+rounds=${ROUNDS:-7}
 min_time=${MIN_TIME:-0.2}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,46 +58,75 @@ if [ "$mode" = smoke ]; then
   rm -rf "$out" && mkdir -p "$out"
   for b in "${binaries[@]}"; do
     echo "bench --smoke: $b"
-    "$bin/$b" --benchmark_min_time=0.0001 --benchmark_out="$out/$b.json" \
-      --benchmark_out_format=json >"$out/$b.log" 2>&1 || { cat "$out/$b.log" >&2; exit 1; }
+    # Three repetitions and JSON on stdout too: the aggregate rows must be
+    # valid JSON in both outputs (bench/check_json.js).
+    "$bin/$b" --benchmark_min_time=0.0001 --benchmark_repetitions=3 --benchmark_format=json \
+      --benchmark_out="$out/$b.json" --benchmark_out_format=json >"$out/$b.stdout.json" 2>"$out/$b.log" ||
+      { cat "$out/$b.log" >&2; exit 1; }
   done
   check_errors "$out"/*.json
-  node bench/table.js --command "scripts/bench.sh --smoke" "$out"/*.json >"$out/table.md"
+  node bench/check_json.js "$out"/*.json
+  samples=()
+  for b in "${binaries[@]}"; do samples+=("$out/$b.json"); done
+  node bench/table.js --command "scripts/bench.sh --smoke" "${samples[@]}" >"$out/table.md"
   echo "bench --smoke: every benchmark ran; table (timings meaningless) in $out/table.md"
   exit 0
 fi
 
 out=build/bench/runs
 rm -rf "$out" && mkdir -p "$out"
-declare -a runs=()
-for b in "${binaries[@]}"; do
-  while read -r name; do runs+=("$b $name"); done < <("$bin/$b" --benchmark_list_tests)
-done
-load_before=$(cut -d' ' -f1 /proc/loadavg)
+binary_of() {  # ALLOCATOR -> the binary that has it
+  case $1 in
+    mimalloc) echo poolcheck_bench_mimalloc ;;
+    jemalloc) echo poolcheck_bench_jemalloc ;;
+    *) echo poolcheck_bench ;;
+  esac
+}
+run() {  # FILE BINARY BENCHMARK: one sample, in a process of its own
+  "$bin/$2" --benchmark_filter="^$3\$" --benchmark_min_time="$min_time" \
+    --benchmark_out="$out/$1" --benchmark_out_format=json >/dev/null 2>"$out/$1.log"
+}
+workloads=(fixed64 random4k node_stream from_string)
+compared=(bump mimalloc glibc)
+alone=(jemalloc pmr_pool pmr_monotonic)
+mapfile -t harness < <("$bin/poolcheck_bench_harness" --benchmark_list_tests)
+loads=()
 for ((round = 1; round <= rounds; ++round)); do
-  for run in "${runs[@]}"; do
-    b=${run%% *}
-    name=${run#* }
-    printf 'bench: round %d/%d %s\n' "$round" "$rounds" "$name"
-    "$bin/$b" --benchmark_filter="^${name}\$" --benchmark_min_time="$min_time" \
-      --benchmark_out="$out/$round-${name//\//_}.json" --benchmark_out_format=json >/dev/null
+  loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+  printf 'bench: round %d/%d (load %s)\n' "$round" "$rounds" "${loads[-1]}"
+  for w in "${workloads[@]}"; do
+    for other in "${compared[@]}"; do
+      pair=(poolcheck "$other")
+      ((round % 2)) || pair=("$other" poolcheck)
+      for a in "${pair[@]}"; do run "${round}_${w}_vs-${other}_$a.json" "$(binary_of "$a")" "BM_$w/$a"; done
+    done
+    for a in "${alone[@]}"; do run "${round}_${w}_alone_$a.json" "$(binary_of "$a")" "BM_$w/$a"; done
   done
+  for name in "${harness[@]}"; do run "${round}_harness_${name//\//_}.json" poolcheck_bench_harness "$name"; done
 done
-load_after=$(cut -d' ' -f1 /proc/loadavg)
+loads+=("$(cut -d' ' -f1 /proc/loadavg)")
 check_errors "$out"/*.json
 
+load_range=$(printf '%s\n' "${loads[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "%s to %s (median %s)", v[1], v[NR], v[int((NR + 1) / 2)] }')
 model=$(lscpu | awk -F': *' '/^Model name/ { print $2; exit }')
 memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 os=$(. /etc/os-release && echo "$PRETTY_NAME")
 command="scripts/bench.sh"
 [ -n "${ROUNDS:-}" ] && command="ROUNDS=$ROUNDS $command"
 [ -n "${MIN_TIME:-}" ] && command="MIN_TIME=$MIN_TIME $command"
-node bench/table.js \
-  --machine "$model, $(nproc) cores, $memory, $os, Linux $(uname -r)" \
-  --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
-  --command "$command" \
-  --note "Each sample in its own process; the $rounds rounds ran one after the other, every benchmark once per round" \
-  --note "Load average (1 min) $load_before at the start, $load_after at the end, on $(nproc) cores (above $(nproc), other jobs competed for the cores: expect noise, and read the min as the least disturbed run)" \
-  "$out"/*.json >build/bench/table.md
+node bench/ratios.js --json "$out" >build/bench/ratios.json
+{
+  node bench/table.js \
+    --machine "$model, $(nproc) cores, $memory, $os, Linux $(uname -r)" \
+    --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    --command "$command" \
+    --note "$rounds rounds, every sample in its own process; poolcheck runs once per pair, so 3 samples per round" \
+    --note "Load average (1 min) at the start of each round and at the end: $load_range, on $(nproc) cores" \
+    "$out"/*.json
+  echo
+  echo "poolcheck's CPU time per op divided by the other's, per round (adjacent processes), median and (min–max) over $rounds rounds:"
+  echo
+  node bench/ratios.js "$out"
+} >build/bench/table.md
 cat build/bench/table.md
-echo "bench: table in build/bench/table.md"
+echo "bench: table in build/bench/table.md, ratios in build/bench/ratios.json"

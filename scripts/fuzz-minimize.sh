@@ -15,12 +15,12 @@ source "$(dirname "$0")/lib/fuzz-common.sh"
 
 { [ $# -ge 1 ] && [ -f "$1" ]; } || fuzz_die "usage: scripts/fuzz-minimize.sh CRASH [NAME [WHAT_IT_CAUGHT]]"
 crash=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+seconds=${FUZZ_MINIMIZE_SECONDS:-60}
+if [ "${FUZZ_SKIP_BUILD:-0}" = 1 ]; then fuzz_configure fuzz; else fuzz_install_deps; fuzz_build_fuzzers; fi
 target=${FUZZ_TARGET:-$(fuzz_target_of "$crash")}
 fuzz_is_target "$target" || fuzz_die "unknown target $target"
-seconds=${FUZZ_MINIMIZE_SECONDS:-60}
-[ "${FUZZ_SKIP_BUILD:-0}" = 1 ] || { fuzz_install_deps; fuzz_build_fuzzers; }
 
-binary=$fuzz_build_dir/fuzz/$target
+binary=${fuzz_binary[$target]}
 work=$fuzz_work_dir/$target/minimize
 mkdir -p "$work"
 mapfile -t options < <(fuzz_options "$target")
@@ -46,7 +46,7 @@ fi
 # The report names the check, the op, expected and actual; its ops are the
 # sequence the target ran (for fuzz_pool_invariants, with the room the
 # allocator reported, so they come from the report and not from convert).
-"$fuzz_build_dir/fuzz/${target}_replay" "$minimized" >"$work/report.txt" 2>&1 || true
+"${fuzz_replay[$target]}" "$minimized" >"$work/report.txt" 2>&1 || true
 grep -q '^# divergence' "$work/report.txt" || fuzz_die "no divergence report; see ${work#"$fuzz_root"/}/report.txt"
 out=$fuzz_root/corpus/regressions/$name.ops
 {
@@ -55,7 +55,7 @@ out=$fuzz_root/corpus/regressions/$name.ops
   echo "# The divergence it reported:"
   sed -n '/^# divergence/,/^# the sequence/p' "$work/report.txt" | grep -v '^# the sequence' | sed 's/^# /#   /'
   if [ "$target" = fuzz_pool_diff ]; then
-    "$fuzz_build_dir/model/poolcheck" convert "$minimized"
+    "$fuzz_poolcheck" convert "$minimized"
   else
     sed -n '/^# the sequence/,$p' "$work/report.txt" | tail -n +2
   fi
@@ -63,7 +63,7 @@ out=$fuzz_root/corpus/regressions/$name.ops
 
 echo "kept ${out#"$fuzz_root"/}:"
 sed 's/^/  | /' "$out"
-if "$fuzz_build_dir/model/poolcheck" replay --quiet "$out" >"$work/replay.txt" 2>&1; then
+if "$fuzz_poolcheck" replay --quiet "$out" >"$work/replay.txt" 2>&1; then
   echo "poolcheck replay passes it: the bug is not in this build (fixed, or the text lost what the input held)"
 else
   echo "poolcheck replay fails on it, as it should until the bug is fixed"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Replays fuzz inputs without a fuzzing engine: the replay drivers built with
-# g++, ASan and UBSan (build/fuzz-gcc), so no clang is needed.
+# g++, ASan and UBSan (targets of the `sanitize` preset), so no clang is needed.
 #
-#   scripts/replay.sh                          the whole corpus: corpus/<target>/
+#   scripts/replay.sh                          the whole corpus: `ctest -L corpus`
+#                                              in build/sanitize (corpus/<target>/
 #                                              of each target, plus scenarios and
-#                                              regressions (text ops)
+#                                              regressions as text ops)
 #   scripts/replay.sh [--target T] PATH...     crash files or directories; the
 #                                              target comes from the path
 #                                              (corpus/fuzz_X/, build/fuzz-work/
@@ -24,27 +25,30 @@ while [ $# -gt 0 ]; do
     *) paths+=("$1"); shift ;;
   esac
 done
-[ -z "$target" ] || fuzz_is_target "$target" || fuzz_die "unknown target $target (${fuzz_all_targets[*]})"
-
 fuzz_install_deps
 fuzz_build_replay
+[ -z "$target" ] || fuzz_is_target "$target" || fuzz_die "unknown target $target (${fuzz_all_targets[*]})"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 status=0
 run() {  # run TARGET ARGS...: one replay driver; keeps the worst exit code
-  local driver=$fuzz_gcc_dir/fuzz/$1_replay code
+  local target=$1 driver=${fuzz_replay[$1]} code
   shift
   "$driver" "$@"
   code=$?
   [ "$code" -gt "$status" ] && status=$code
+  # A failure of an allocator target: draw model and allocator side by side.
+  if [ "$code" = 1 ] && [ "$target" != fuzz_ops_text ]; then
+    "$fuzz_poolcheck" replay --quiet --map "$fuzz_root/build/maps" "$@" | grep '^map: ' || true
+  fi
   return 0
 }
 
 if [ ${#paths[@]} -eq 0 ]; then
-  for t in "${fuzz_all_targets[@]}"; do
-    run "$t" --quiet "$fuzz_root/corpus/$t" "$fuzz_root/corpus/scenarios" "$fuzz_root/corpus/regressions"
-  done
+  # The whole corpus is the ctest label `corpus` (defined in CMake once).
+  (cd "$fuzz_root" && ctest --preset sanitize -L corpus) ||
+    { echo "replay.sh: the FAIL lines above name the files; scripts/replay.sh FILE draws each one's map"; exit 1; }
 elif [ -n "$target" ]; then
   run "$target" "${paths[@]}"
 else

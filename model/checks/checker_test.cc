@@ -4,9 +4,12 @@
 
 #include <random>
 
+#include "model/checks/invariant_checker.h"
 #include "model/ops/op_codec.h"
 #include "model/reference/decode_ops.h"
 #include "model/testing/broken_rules.h"
+#include "model/testing/broken_wrappers.h"
+#include "model/testing/memory_twists.h"
 
 namespace poolcheck {
 namespace {
@@ -93,97 +96,27 @@ TEST(Checker, CatchesStatisticsThatForgetTailWaste) {
   EXPECT_EQ(d->actual, "tail_waste_bytes 0 (expected 192)");
 }
 
-// Allocators that place correctly but lie about memory: a correct pool
-// allocator underneath, with one twist applied to what it hands out.
-template <class Twist>
-class Twisted {
- public:
-  class Buffer {
-   public:
-    Buffer() = default;
-    std::byte* data() const { return data_; }
-    std::size_t size() const { return inner_.size(); }
-    std::span<std::byte> bytes() const { return {data_, size()}; }
-    Placement placement() const { return inner_.placement(); }
-    void release() { inner_.release(); }
-
-    PoolAllocator::Buffer inner_;
-    std::byte* data_ = nullptr;  // what the twist says the data is
-  };
-
-  explicit Twisted(PoolOptions options) : upstream_(options.upstream), inner_(options) {}
-  ~Twisted() {
-    if (leaked_) upstream_->deallocate(leaked_, 64, 8);  // too late for the checker
-  }
-
-  Buffer allocate(std::size_t n) { return twist(inner_.allocate(n), n); }
-  template <class Writer>
-  Buffer allocate_with(std::size_t reserve, Writer&& writer) {
-    return twist(inner_.allocate_with(reserve, writer), reserve);
-  }
-  void set_pool_size(std::size_t n) { inner_.set_pool_size(n); }
-  std::optional<std::ptrdiff_t> room() const { return inner_.room(); }
-  std::size_t block_alignment() const { return inner_.block_alignment(); }
-  const PoolStats& stats() const { return inner_.stats(); }
-
-  std::byte* last_data_ = nullptr;
-  std::pmr::memory_resource* upstream_;
-  void* leaked_ = nullptr;
-
- private:
-  Buffer twist(PoolAllocator::Buffer inner, std::size_t request) {
-    Buffer out;
-    out.data_ = inner.data();
-    out.inner_ = std::move(inner);
-    Twist::apply(*this, out, request);
-    if (out.size() > 0) last_data_ = out.data_;
-    return out;
-  }
-  PoolAllocator inner_;
-};
-
-struct AliasUnpooled {  // the second big buffer is handed the first one's block
-  static void apply(auto& self, auto& buffer, std::size_t request) {
-    if (request >= 4096 && self.last_data_ != nullptr && !buffer.placement().pooled) buffer.data_ = self.last_data_;
-  }
-};
-struct StrayWrite {  // every new buffer also writes a byte into the previous one
-  static void apply(auto& self, auto&, std::size_t) {
-    if (self.last_data_ != nullptr) self.last_data_[0] = std::byte{0};
-  }
-};
-struct ShiftedUnpooled {  // an unpooled buffer starts 8 bytes into its block
-  static void apply(auto&, auto& buffer, std::size_t) {
-    if (!buffer.placement().pooled && buffer.size() > 8) buffer.data_ += 8;
-  }
-};
-struct LeakOnce {  // takes a block from upstream and keeps it
-  static void apply(auto& self, auto&, std::size_t) {
-    if (self.leaked_ == nullptr) self.leaked_ = self.upstream_->allocate(64, 8);
-  }
-};
-
 TEST(Checker, CatchesOverlapOfLiveBuffers) {
-  auto d = check_text("alloc 5000\nalloc 5000\n", Tag<Twisted<AliasUnpooled>>{});
+  auto d = check_text("alloc 5000\nalloc 5000\n", Tag<broken::Twisted<broken::AliasUnpooled>>{});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->check, "overlap");
 }
 
 TEST(Checker, CatchesAStrayWriteInContent) {
-  auto d = check_text("alloc 100\nalloc 100\nrelease 0\n", Tag<Twisted<StrayWrite>>{});
+  auto d = check_text("alloc 100\nalloc 100\nrelease 0\n", Tag<broken::Twisted<broken::StrayWrite>>{});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->check, "content");
   EXPECT_EQ(d->op_index, 2u);
 }
 
 TEST(Checker, CatchesAnUnpooledBufferOutsideItsExactBlock) {
-  auto d = check_text("alloc 5000\n", Tag<Twisted<ShiftedUnpooled>>{});
+  auto d = check_text("alloc 5000\n", Tag<broken::Twisted<broken::ShiftedUnpooled>>{});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->check, "bounds");
 }
 
 TEST(Checker, CatchesALeakedBlock) {
-  auto d = check_text("alloc 1\n", Tag<Twisted<LeakOnce>>{});
+  auto d = check_text("alloc 1\n", Tag<broken::Twisted<broken::LeakOnce>>{});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->check, "leak");
 }
@@ -197,6 +130,26 @@ TEST(Checker, InjectedUpstreamFailureLeavesTheAllocatorAsItWas) {
     std::optional<Divergence> divergence = checker.finish();
     EXPECT_FALSE(divergence) << "k=" << k << " " << divergence->check << ": " << divergence->actual;
   }
+}
+
+// The failure-atomicity checks live in the shared skeleton, so the
+// model-free checker has them too: a correct allocator recovers from every
+// injected failure, and one that leaks on that path is caught.
+TEST(Checker, InvariantCheckerSharesTheInjectedFailureChecks) {
+  ParseResult parsed = parse_ops("alloc 4000\nalloc 4000\nalloc 4000\nalloc 9000\nfrom 9000 10\nrelease 0\n");
+  for (std::uint64_t k = 1; k <= 6; ++k) {
+    InvariantChecker<PoolAllocator> checker({});
+    checker.upstream().fail_request(k);
+    for (const Op& op : parsed.file->ops) checker.step(op);
+    std::optional<Divergence> divergence = checker.finish();
+    EXPECT_FALSE(divergence) << "k=" << k << " " << divergence->check << ": " << divergence->actual;
+  }
+  InvariantChecker<broken::LeakOnUpstreamFailureAllocator> leaky({});
+  leaky.upstream().fail_request(2);  // the block after its bookkeeping note
+  leaky.step(Op::alloc(100));
+  std::optional<Divergence> caught = leaky.finish();
+  ASSERT_TRUE(caught);
+  EXPECT_EQ(caught->check, "leak");
 }
 
 TEST(Checker, ReportNamesTheOpExpectedActualAndTheSequence) {

@@ -2,7 +2,9 @@
 // bump-pointer pool with these statistics, whatever the placement rules say.
 // No reference model, so it runs faster and for long campaigns (it is
 // fuzz_pool_invariants' checker); DifferentialChecker is the one that knows
-// where each buffer belongs.
+// where each buffer belongs. The checks both share are in checker_base.h,
+// the laws of the statistics in stats_laws.h; this file is what only a
+// model-free checker needs: the bump discipline from the statistics alone.
 //
 // After every op:
 //   bounds     a pooled buffer lies inside its pool, whose memory lies in a
@@ -24,11 +26,13 @@
 //              setting when it started, and when it is abandoned its capacity
 //              = bytes carved + padding + tail waste (counted inside it only)
 //   failure    exactly the requests above kMaxRequest throw length_error, and
-//              they change no statistic
+//              they change no statistic; an injected std::bad_alloc changes
+//              nothing
 //   leak       blocks held upstream = live pools + cached pools + non-empty
 //              unpooled buffers; none after the allocator is destroyed
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
@@ -37,79 +41,37 @@
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "allocator/pool_allocator.h"
-#include "model/checks/checker.h"
-#include "model/checks/content_pattern.h"
-#include "model/checks/interval_set.h"
-#include "model/checks/tracking_resource.h"
-#include "model/ops/op_codec.h"
+#include "model/checks/checker_base.h"
+#include "model/checks/divergence.h"
+#include "model/checks/stats_laws.h"
 #include "model/ops/ops.h"
 
 namespace poolcheck {
 
 template <class Allocator = PoolAllocator>
-class InvariantChecker {
-  using Buffer = typename Allocator::Buffer;
-
+class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocator> {
  public:
-  explicit InvariantChecker(const Settings& settings,
+  explicit InvariantChecker(const PoolOptions& settings,
                             std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
-      : settings_(settings), tracker_(upstream), allocator_(std::in_place, to_pool_options(settings, &tracker_)) {}
-  InvariantChecker(const InvariantChecker&) = delete;
-  InvariantChecker& operator=(const InvariantChecker&) = delete;
+      : CheckerBase<InvariantChecker, Allocator>(settings, upstream) {}
 
-  // The allocator's own room: this target has no model to ask.
+  // The allocator's own room: this checker has no model to ask.
   std::optional<std::int64_t> room() const {
-    if (const auto room = allocator_->room()) return static_cast<std::int64_t>(*room);
+    if (const auto room = this->allocator_->room()) return static_cast<std::int64_t>(*room);
     return std::nullopt;
   }
 
-  // Precondition: a release names a live buffer (parse_ops and OpDecoder
-  // guarantee it); otherwise std::invalid_argument.
-  std::optional<Divergence> step(const Op& op) {
-    if (failure_) return failure_;
-    op_ = op;
-    switch (op.kind) {
-      case OpKind::kPoolSize:
-        allocator_->set_pool_size(op.a);
-        break;
-      case OpKind::kAlloc:
-      case OpKind::kFrom:
-        create(op);
-        break;
-      case OpKind::kRelease:
-        if (op.a >= held_.size() || !held_[op.a].live)
-          throw std::invalid_argument("release of a buffer that is not live");
-        release(op.a);
-        break;
-    }
-    if (!failure_) check_stats();
-    ++ops_run_;
-    return failure_;
-  }
-
-  // Verifies and releases every live buffer, then checks that tearing the
-  // allocator down gives every block back.
-  std::optional<Divergence> finish() {
-    if (failure_) return failure_;
-    op_.reset();
-    for (std::uint64_t id = 0; id < held_.size() && !failure_; ++id) {
-      if (!held_[id].live) continue;
-      release(id);
-      if (!failure_) check_stats();
-    }
-    if (failure_) return failure_;
-    allocator_.reset();
-    if (tracker_.live_blocks() != 0)
-      fail("leak", "no block held after the allocator is destroyed",
-           std::to_string(tracker_.live_blocks()) + " blocks still held");
-    return failure_;
-  }
-
  private:
+  using Base = CheckerBase<InvariantChecker, Allocator>;
+  friend Base;
+  using Base::allocator_;
+  using Base::fail;
+  using Base::handles_;
+  using Base::settings_;
+
   // What the checker saw when a buffer was made. Buffer::placement() is not
   // asked again later: a pool recycled too early renumbers its buffers.
   struct Held {
@@ -125,52 +87,38 @@ class InvariantChecker {
     std::uint64_t padding = 0;  // growth of padding_bytes while it was current
   };
 
-  bool fail(std::string check, std::string expected, std::string actual) {
-    if (!failure_) failure_ = Divergence{ops_run_, op_, std::move(check), std::move(expected), std::move(actual)};
-    return false;
-  }
-
   static std::uint64_t pools_started(const PoolStats& stats) { return stats.pools_created + stats.pools_reused; }
-  static std::string range(std::uintptr_t begin, std::uintptr_t end) {
-    return "[" + hex(begin) + ", " + hex(end) + ")";
+
+  bool is_live(std::uint64_t id) const { return held_[id].live; }
+
+  // Precondition: a release names a live buffer (parse_ops and OpDecoder
+  // guarantee it); otherwise std::invalid_argument.
+  void release_op(std::uint64_t id) {
+    if (id >= held_.size() || !held_[id].live) throw std::invalid_argument("release of a buffer that is not live");
+    release(id);
   }
 
   void create(const Op& op) {
     const PoolStats before = allocator_->stats();
-    Buffer buffer;
-    std::span<std::byte> offered;  // what allocate_with gave the writer
-    try {
-      if (op.kind == OpKind::kAlloc) {
-        buffer = allocator_->allocate(op.a);
-      } else {
-        // The writer keeps A bytes but writes nothing: bytes are filled only
-        // once their bounds are verified.
-        buffer = allocator_->allocate_with(op.a, [&](std::span<std::byte> span) {
-          offered = span;
-          return static_cast<std::size_t>(op.b);
-        });
-      }
-    } catch (const std::length_error&) {
+    auto got = this->attempt(op);
+    if (!got) return;
+    if (got->length_error) {
       if (!exceeds_max_request(op)) return void(fail("failure", "a buffer (request within 2^30)", "std::length_error"));
-      if (!(allocator_->stats() == before))
-        fail("failure atomicity", "statistics unchanged by std::length_error",
-             stats_difference(before, allocator_->stats()));
+      this->check_length_error_changed_nothing(before);
       return;
     }
-    const Placement placement = buffer.placement();
+    const Placement placement = got->buffer.placement();
     if (exceeds_max_request(op)) return void(fail("failure", "std::length_error (request above 2^30)", describe(placement)));
     const std::uint64_t id = held_.size();
-    const auto data = reinterpret_cast<std::uintptr_t>(buffer.data());
+    const auto data = reinterpret_cast<std::uintptr_t>(got->buffer.data());
     held_.push_back({placement, data, true});
-    handles_.push_back(std::move(buffer));
+    handles_.push_back(std::move(got->buffer));
     const std::size_t length = op.kind == OpKind::kAlloc ? op.a : op.b;
     if (placement.length != length || handles_.back().size() != length)
       return void(fail("bounds", "a buffer of " + std::to_string(length) + " bytes", describe(placement)));
-    if (op.kind == OpKind::kFrom && offered.size() != op.a)
-      return void(fail("bounds", "writer offered the " + std::to_string(op.a) + " reserved bytes",
-                       "writer offered " + std::to_string(offered.size()) + " bytes"));
-    if (length > 0 && data % settings_.alignment != 0)
-      return void(fail("alignment", "address aligned to " + std::to_string(settings_.alignment), hex(data)));
+    if (!this->check_live_handle(handles_.back(), placement.pooled)) return;
+    if (op.kind == OpKind::kFrom && !this->check_writer_offered(op, got->offered)) return;
+    if (!this->check_address_aligned(length, data)) return;
     const PoolStats& after = allocator_->stats();
     const std::uint64_t started = pools_started(after) - pools_started(before);
     if (started > 1 || (started == 1 && !placement.pooled))
@@ -180,7 +128,7 @@ class InvariantChecker {
       return void(fail("stats", "tail waste grows only when a pool is replaced", stats_difference(before, after)));
     if (!placement.pooled) return void(create_unpooled(id, placement, data, before));
     if (started == 1 && !start_pool(placement, data, after.tail_waste_bytes - before.tail_waste_bytes)) return;
-    if (!carve(id, placement, data, offered, after.padding_bytes - before.padding_bytes)) return;
+    if (!carve(id, placement, data, got->offered, after.padding_bytes - before.padding_bytes)) return;
     fill_pattern(id, handles_.back().bytes());
   }
 
@@ -189,13 +137,9 @@ class InvariantChecker {
       return void(fail("stats", "padding grows only when a pooled buffer is placed",
                        stats_difference(before, allocator_->stats())));
     if (placement.length > 0) {
-      const auto block = tracker_.block_containing(data, placement.length);
-      if (!block || block->begin != data || block->size != placement.length)
-        return void(fail("bounds", "an upstream block of exactly " + std::to_string(placement.length) + " bytes at " + hex(data),
-                         block ? "inside a block of " + std::to_string(block->size) + " bytes at " + hex(block->begin)
-                               : "no block there"));
-      if (!insert_live(id, data, placement.length)) return;
-      ++unpooled_blocks_;
+      if (!this->check_exact_block(data, placement.length)) return;
+      if (!this->claim_buffer_memory(id, data, placement.length)) return;
+      ++this->unpooled_blocks_;
     }
     live_.add(placement);
     fill_pattern(id, handles_.back().bytes());
@@ -220,16 +164,8 @@ class InvariantChecker {
       return fail("bump", "a new pool number", "pool " + std::to_string(placement.pool) + " is still live");
     const std::uintptr_t base = data;
     const std::size_t capacity = allocator_->pool_size();
-    const auto pool = [&] { return "pool " + std::to_string(placement.pool); };  // for reports only
-    if (base % allocator_->block_alignment() != 0)
-      return fail("alignment", pool() + " memory aligned to " + std::to_string(allocator_->block_alignment()), hex(base));
-    if (!tracker_.block_containing(base, capacity))
-      return fail("bounds", pool() + " " + range(base, base + capacity) + " inside memory from upstream",
-                  "not inside any block");
-    if (auto hit = live_pools_.overlapping(base, base + capacity))
-      return fail("lifetime", pool() + " in memory no live pool uses",
-                  "overlaps live pool " + std::to_string(hit->owner) + " " + range(hit->begin, hit->end));
-    live_pools_.insert(base, base + capacity, placement.pool);
+    if (!this->pool_block(placement.pool, base, capacity)) return false;
+    if (!this->claim_pool_memory(placement.pool, base, capacity)) return false;
     pools_.emplace(placement.pool, LivePool{base, capacity});
     current_ = placement.pool;
     pool_bytes_ += capacity;
@@ -249,9 +185,7 @@ class InvariantChecker {
       return fail("bounds", "inside the pool's " + std::to_string(pool.capacity) + " bytes", where());
     if (placement.offset % settings_.alignment != 0)
       return fail("alignment", "offset aligned to " + std::to_string(settings_.alignment), where());
-    if (!offered.empty() && offered.data() != handles_.back().data())
-      return fail("bounds", "the writer's bytes are the buffer's (" + hex(data) + ")",
-                  "writer wrote at " + hex(reinterpret_cast<std::uintptr_t>(offered.data())));
+    if (!offered.empty() && !this->check_writer_wrote_into(offered, data)) return false;
     // The offset after the buffer, from the room the allocator reports.
     const std::int64_t next = static_cast<std::int64_t>(pool.capacity) - *room();
     const std::size_t end = placement.offset + placement.length;
@@ -262,7 +196,7 @@ class InvariantChecker {
       return fail("bump", "next offset = " + std::to_string(end) + " rounded up to " +
                               std::to_string(settings_.alignment) + ", padding grows by the bytes skipped inside the pool",
                   "next offset " + std::to_string(next) + ", padding grew by " + std::to_string(padding));
-    if (!insert_live(id, data, placement.length)) return false;
+    if (!this->claim_buffer_memory(id, data, placement.length)) return false;
     pool.padding += padding;
     pool.carved += placement.length;
     ++pool.refs;
@@ -270,41 +204,25 @@ class InvariantChecker {
     return true;
   }
 
-  bool insert_live(std::uint64_t id, std::uintptr_t data, std::size_t length) {
-    if (auto hit = live_buffers_.insert(data, data + length, id))
-      return fail("overlap", "no live buffer shares a byte with buffer " + std::to_string(id) + " " + range(data, data + length),
-                  "overlaps buffer " + std::to_string(hit->owner) + " " + range(hit->begin, hit->end));
-    return true;
-  }
-
   void release(std::uint64_t id) {
     Held& held = held_[id];
-    Buffer& buffer = handles_[id];
-    if (auto bad = verify_pattern(id, buffer.bytes()))
-      return void(fail("content", "buffer " + std::to_string(id) + " holds its own pattern",
-                       "byte " + std::to_string(*bad) + " of " + std::to_string(buffer.size()) + " changed"));
-    // An empty buffer was never stored, and the next buffer may start at its
-    // address.
-    if (held.placement.length > 0) live_buffers_.erase(held.data);
-    buffer.release();
+    if (!this->check_content(id)) return;
+    this->give_back(id, held.placement, held.data);
     held.live = false;
     live_.remove(held.placement);
-    if (!held.placement.pooled) {
-      if (held.placement.length > 0) --unpooled_blocks_;
-      return;
-    }
+    if (!held.placement.pooled) return;
     LivePool& pool = pools_.at(held.placement.pool);
     if (--pool.refs == 0 && held.placement.pool != current_) forget_pool(held.placement.pool);
   }
 
   void forget_pool(std::uint64_t number) {
     auto it = pools_.find(number);
-    live_pools_.erase(it->second.base);
+    this->live_pools_.erase(it->second.base);
     pool_bytes_ -= it->second.capacity;
     pools_.erase(it);
   }
 
-  void check_stats() {
+  void check_state() {
     const PoolStats& actual = allocator_->stats();
     PoolStats expected = actual;  // the gauges this checker can count itself
     expected.live_buffers = live_.buffers;
@@ -313,17 +231,10 @@ class InvariantChecker {
     expected.live_pools = pools_.size();
     expected.pool_bytes = pool_bytes_;
     if (!(expected == actual)) return void(fail("stats", "gauges that match the buffers held", stats_difference(expected, actual)));
-    if (actual.cached_pools > settings_.cache_limit)
-      return void(fail("stats", "cached_pools at most " + std::to_string(settings_.cache_limit),
-                       std::to_string(actual.cached_pools)));
-    if (pools_started(actual) < pools_started(last_) || actual.padding_bytes < last_.padding_bytes ||
-        actual.tail_waste_bytes < last_.tail_waste_bytes)
-      return void(fail("stats", "counters never go down", stats_difference(last_, actual)));
+    for (const auto& breach : {cache_within_limit(actual, settings_.cache_limit), counters_never_go_down(last_, actual)})
+      if (breach) return void(fail(breach->check, breach->expected, breach->actual));
     last_ = actual;
-    const std::uint64_t blocks = actual.live_pools + actual.cached_pools + unpooled_blocks_;
-    if (tracker_.live_blocks() != blocks)
-      fail("leak", std::to_string(blocks) + " blocks held (live pools + cached pools + unpooled buffers)",
-           std::to_string(tracker_.live_blocks()) + " blocks held");
+    this->check_blocks_held(actual);
   }
 
   // Sums over the live buffers, kept as they come and go.
@@ -341,22 +252,12 @@ class InvariantChecker {
     }
   };
 
-  Settings settings_;
-  TrackingResource tracker_;  // outlives the allocator
-  std::optional<Allocator> allocator_;
-  std::vector<Buffer> handles_;  // by buffer number; destroyed before the allocator
-  std::vector<Held> held_;       // by buffer number
+  std::vector<Held> held_;                             // by buffer number
   std::unordered_map<std::uint64_t, LivePool> pools_;  // current + referenced, by number
   std::optional<std::uint64_t> current_;
-  IntervalSet live_buffers_;
-  IntervalSet live_pools_;
   LiveTotals live_;
   std::uint64_t pool_bytes_ = 0;
-  std::uint64_t unpooled_blocks_ = 0;
   PoolStats last_;
-  std::optional<Op> op_;
-  std::size_t ops_run_ = 0;
-  std::optional<Divergence> failure_;
 };
 
 }  // namespace poolcheck

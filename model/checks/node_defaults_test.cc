@@ -28,7 +28,7 @@ TEST(NodeDefaults, AllocatorStartsWithNodesSettings) {
 }
 
 TEST(NodeDefaults, ModelStartsWithNodesSettings) {
-  const Settings settings;
+  const PoolOptions settings;
   EXPECT_EQ(settings.pool_size, 8192u);
   EXPECT_EQ(settings.alignment, 8u);
   EXPECT_EQ(settings.cache_limit, 16u);

@@ -5,6 +5,7 @@
 #include <bit>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace poolcheck {
 
@@ -47,13 +48,14 @@ void put_varint(std::vector<std::uint8_t>& out, std::uint64_t value) {
 // high four bits the cache limit (15 means the default 16).
 constexpr unsigned kDefaultCacheNibble = 15;
 
-std::uint8_t header_for(const Settings& settings) {
+std::uint8_t header_for(const PoolOptions& settings) {
   if (settings.pool_size != kDefaultPoolSize)
     throw std::invalid_argument("the binary form starts at pool size 8192; use a pool_size op instead");
   unsigned nibble = static_cast<unsigned>(settings.cache_limit);
   if (settings.cache_limit == kDefaultCacheLimit) nibble = kDefaultCacheNibble;
   else if (settings.cache_limit >= kDefaultCacheNibble)
-    throw std::invalid_argument("the binary form carries cache_limit 0..14 or 16 only");
+    throw std::invalid_argument("the binary form carries cache_limit 0..14 or the default (" +
+                                std::to_string(kDefaultCacheLimit) + ") only");
   return static_cast<std::uint8_t>(std::countr_zero(settings.alignment) | (nibble << 4));
 }
 
@@ -165,7 +167,7 @@ std::optional<Op> OpDecoder::next(std::optional<std::int64_t> room) {
   return std::nullopt;
 }
 
-std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const Settings& settings) {
+std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions& settings) {
   std::vector<std::uint8_t> out{header_for(settings)};
   LiveBuffers live;
   std::uint64_t next_buffer = 0;

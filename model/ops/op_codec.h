@@ -40,7 +40,7 @@ class OpDecoder {
  public:
   explicit OpDecoder(std::span<const std::uint8_t> bytes);
 
-  const Settings& settings() const { return settings_; }
+  const PoolOptions& settings() const { return settings_; }
   // The next op, or nullopt at the end of the input. `room` is capacity -
   // offset of the current pool (nullopt before the first pool) as the caller
   // knows it: from the model, or from the allocator in model-free targets.
@@ -53,7 +53,7 @@ class OpDecoder {
 
   std::span<const std::uint8_t> bytes_;
   std::size_t pos_ = 0;
-  Settings settings_;
+  PoolOptions settings_;
   std::size_t pool_size_ = kDefaultPoolSize;
   LiveBuffers live_;
   std::uint64_t next_buffer_ = 0;
@@ -62,8 +62,8 @@ class OpDecoder {
 
 // Valid ops (as parse_ops accepts them) to bytes that decode back to them.
 // Throws std::invalid_argument for what the binary form cannot carry: a
-// cache_limit other than 0..14 or 16, an initial pool size other than 8192,
+// cache_limit other than 0..14 or the default, an initial pool size other than 8192,
 // or more than kMaxDecodedBytes.
-std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const Settings& settings);
+std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions& settings);
 
 }  // namespace poolcheck

@@ -4,6 +4,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "model/ops/settings.h"
+
 namespace poolcheck {
 
 bool creates_buffer(const Op& op) {
@@ -11,15 +13,6 @@ bool creates_buffer(const Op& op) {
 }
 
 bool exceeds_max_request(const Op& op) { return creates_buffer(op) && op.a > kMaxRequest; }
-
-PoolOptions to_pool_options(const Settings& settings, std::pmr::memory_resource* upstream) {
-  PoolOptions options;
-  options.pool_size = settings.pool_size;
-  options.alignment = settings.alignment;
-  options.cache_limit = settings.cache_limit;
-  options.upstream = upstream;
-  return options;
-}
 
 std::string to_text(const Op& op) {
   switch (op.kind) {
@@ -31,15 +24,12 @@ std::string to_text(const Op& op) {
   return "?";
 }
 
-std::string to_text(std::span<const Op> ops, const Settings& settings) {
+std::string to_text(std::span<const Op> ops, const PoolOptions& settings) {
   std::string out;
-  const Settings defaults;
-  if (settings.alignment != defaults.alignment)
-    out += "#@ alignment " + std::to_string(settings.alignment) + "\n";
-  if (settings.cache_limit != defaults.cache_limit)
-    out += "#@ cache_limit " + std::to_string(settings.cache_limit) + "\n";
-  if (settings.pool_size != defaults.pool_size)
-    out += "#@ pool_size " + std::to_string(settings.pool_size) + "\n";
+  const PoolOptions defaults;
+  for (const Setting* setting : settings_by_name())
+    if (settings.*setting->field != defaults.*setting->field)
+      out += "#@ " + std::string(setting->name) + " " + std::to_string(settings.*setting->field) + "\n";
   for (const Op& op : ops) out += to_text(op) + "\n";
   return out;
 }
@@ -61,7 +51,7 @@ std::vector<std::string_view> words_of(std::string_view line) {
 
 class Parser {
  public:
-  explicit Parser(const Settings& defaults) { file_.settings = defaults; }
+  explicit Parser(const PoolOptions& defaults) { file_.settings = defaults; }
 
   ParseResult run(std::string_view text) {
     std::size_t line_number = 0;
@@ -109,27 +99,18 @@ class Parser {
     auto words = words_of(line.substr(2));
     if (words.empty()) return fail("empty #@ directive");
     if (!ops_.empty()) return fail("#@ directives must come before the first op");
+    const Setting* setting = setting_named(words[0]);
+    if (!setting) {
+      std::string known;
+      for (const Setting* row : settings_by_name()) known += (known.empty() ? "" : ", ") + std::string(row->name);
+      return fail("unknown directive '#@ " + std::string(words[0]) + "' (known: " + known + ")");
+    }
+    const std::string name(setting->name);
     std::uint64_t value = 0;
-    if (words[0] == "alignment") {
-      if (!arity(words, 2, "#@ alignment N") || !number(words[1], "alignment", value)) return false;
-      if (!is_power_of_two(value) || value > kMaxAlignment)
-        return fail("alignment must be a power of two up to 4096, not " + std::to_string(value));
-      file_.settings.alignment = value;
-      return true;
-    }
-    if (words[0] == "cache_limit") {
-      if (!arity(words, 2, "#@ cache_limit N") || !number(words[1], "cache_limit", value)) return false;
-      if (value > 1'000'000) return fail("cache_limit must be at most 1000000");
-      file_.settings.cache_limit = value;
-      return true;
-    }
-    if (words[0] == "pool_size") {
-      if (!arity(words, 2, "#@ pool_size N") || !number(words[1], "pool_size", value)) return false;
-      if (value > kMaxPoolSize) return fail("pool_size " + std::to_string(value) + " is beyond 2^30 (1073741824)");
-      file_.settings.pool_size = value;
-      return true;
-    }
-    return fail("unknown directive '#@ " + std::string(words[0]) + "' (known: alignment, cache_limit, pool_size)");
+    if (!arity(words, 2, "#@ " + name + " N") || !number(words[1], name, value)) return false;
+    if (!accepts(*setting, value)) return fail(value_error(*setting, value));
+    file_.settings.*setting->field = value;
+    return true;
   }
 
   bool parse_line(std::string_view line) {
@@ -143,8 +124,9 @@ class Parser {
     std::string_view name = words[0];
     if (name == "pool_size") {
       if (!arity(words, 2, "pool_size N") || !number(words[1], "N", op.a)) return false;
-      if (op.a > kMaxPoolSize)
-        return fail("pool_size " + std::to_string(op.a) + " is beyond 2^30 (1073741824)");
+      // The same bound as the setting's.
+      if (const Setting& initial = *setting_named("pool_size"); !accepts(initial, op.a))
+        return fail(value_error(initial, op.a));
       op.kind = OpKind::kPoolSize;
     } else if (name == "alloc") {
       if (!arity(words, 2, "alloc N") || !number(words[1], "N", op.a)) return false;
@@ -183,7 +165,7 @@ class Parser {
 
 }  // namespace
 
-ParseResult parse_ops(std::string_view text, const Settings& defaults) {
+ParseResult parse_ops(std::string_view text, const PoolOptions& defaults) {
   return Parser(defaults).run(text);
 }
 

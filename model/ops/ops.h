@@ -40,21 +40,14 @@ struct Op {
 bool creates_buffer(const Op& op);
 bool exceeds_max_request(const Op& op);
 
-// How the allocator is made for a sequence. `pool_size` is only the initial
-// value: `pool_size N` ops change it.
-struct Settings {
-  std::size_t pool_size = kDefaultPoolSize;
-  std::size_t alignment = kDefaultAlignment;
-  std::size_t cache_limit = kDefaultCacheLimit;
-  bool operator==(const Settings&) const = default;
-};
-
-PoolOptions to_pool_options(const Settings& settings, std::pmr::memory_resource* upstream);
+// A sequence's settings are the PoolOptions the allocator is made with
+// (allocator/pool_types.h; model/ops/settings.h names them for the tools).
+// `pool_size` is only the initial value: `pool_size N` ops change it.
 
 std::string to_text(const Op& op);
 // A whole file: the settings that differ from the defaults as #@ lines, then
 // one op per line.
-std::string to_text(std::span<const Op> ops, const Settings& settings = {});
+std::string to_text(std::span<const Op> ops, const PoolOptions& settings = {});
 
 struct ParseError {
   std::size_t line = 0;  // 1-based
@@ -62,7 +55,7 @@ struct ParseError {
 };
 
 struct OpFile {
-  Settings settings;
+  PoolOptions settings;
   std::vector<Op> ops;
   std::vector<std::size_t> lines;  // source line of each op
 };
@@ -74,6 +67,6 @@ struct ParseResult {
   std::optional<OpFile> file;
   std::optional<ParseError> error;
 };
-ParseResult parse_ops(std::string_view text, const Settings& defaults = {});
+ParseResult parse_ops(std::string_view text, const PoolOptions& defaults = {});
 
 }  // namespace poolcheck

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/ops/settings.h"
+
 namespace poolcheck {
 namespace {
 
@@ -21,7 +23,7 @@ TEST(Ops, ParsesEveryOpCommentsBlankLinesAndCrlf) {
 
 TEST(Ops, PrintThenParseIsTheIdentity) {
   const std::vector<Op> ops = {Op::alloc(0), Op::from(7, 7), Op::pool_size(0), Op::release(1), Op::alloc(1u << 31)};
-  Settings settings;
+  PoolOptions settings;
   settings.alignment = 16;
   settings.cache_limit = 0;
   settings.pool_size = 101;
@@ -63,11 +65,29 @@ TEST(Ops, RejectsMalformedInputNamingLineAndProblem) {
       {"alloc 1\n#@ alignment 8\n", 2, "before the first op"},
       {"#@ colour blue\n", 1, "unknown directive"},
       {"#@ pool_size 2000000000\n", 1, "beyond 2^30"},
+      {"#@ cache_limit 1000001\n", 1, "cache_limit 1000001 is beyond 1000000"},
+      {"#@ alignment 8 8\n", 1, "expected '#@ alignment N'"},
   };
   for (const Case& c : cases) {
     ParseError error = error_of(c.text);
     EXPECT_EQ(error.line, c.line) << c.text;
     EXPECT_NE(error.message.find(c.message), std::string::npos) << c.text << " -> " << error.message;
+  }
+}
+
+// Every row of the settings table is a directive that takes its bound and
+// rejects one more, and survives the text form.
+TEST(Ops, EverySettingIsADirectiveWithItsBound) {
+  for (const Setting& setting : kSettings) {
+    const std::string name(setting.name);
+    ParseResult at_max = parse_ops("#@ " + name + " " + std::to_string(setting.max) + "\n");
+    ASSERT_TRUE(at_max.file) << at_max.error->message;
+    EXPECT_EQ(at_max.file->settings.*setting.field, setting.max);
+    EXPECT_EQ(parse_ops(to_text({}, at_max.file->settings)).file->settings, at_max.file->settings);
+    ParseResult beyond = parse_ops("#@ " + name + " " + std::to_string(setting.max + 1) + "\n");
+    ASSERT_TRUE(beyond.error) << name;
+    EXPECT_EQ(beyond.error->message, value_error(setting, setting.max + 1));
+    EXPECT_EQ(PoolOptions{}.*setting.field, setting.default_value);
   }
 }
 

@@ -15,7 +15,7 @@ namespace poolcheck {
 
 // Decodes a whole input, taking the room from a reference model.
 struct DecodedOps {
-  Settings settings;
+  PoolOptions settings;
   std::vector<Op> ops;
 };
 DecodedOps decode_ops(std::span<const std::uint8_t> bytes);

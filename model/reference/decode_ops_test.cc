@@ -15,14 +15,14 @@ std::vector<Op> decode(std::vector<std::uint8_t> bytes) { return decode_ops(byte
 TEST(OpCodec, EmptyInputIsAnEmptySequenceWithDefaults) {
   DecodedOps decoded = decode_ops({});
   EXPECT_TRUE(decoded.ops.empty());
-  EXPECT_EQ(decoded.settings, Settings{});
+  EXPECT_EQ(decoded.settings, PoolOptions{});
 }
 
 TEST(OpCodec, HeaderCarriesAlignmentAndCacheLimit) {
   EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0x24}).settings.alignment, 16u);
   EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0x24}).settings.cache_limit, 2u);
   EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0x0F}).settings.alignment, 8u);
-  EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0xF3}).settings.cache_limit, 16u);
+  EXPECT_EQ(decode_ops(std::vector<std::uint8_t>{0xF3}).settings.cache_limit, kDefaultCacheLimit);
 }
 
 TEST(OpCodec, SizesLeanTowardTheEdges) {
@@ -90,11 +90,13 @@ TEST(OpCodec, TheRequestBudgetEndsDecodingAndBoundsEncoding) {
 }
 
 TEST(OpCodec, RejectsCacheLimitsTheHeaderCannotCarry) {
-  Settings settings;
+  PoolOptions settings;
   settings.cache_limit = 15;
   EXPECT_THROW(encode_ops({}, settings), std::invalid_argument);
-  settings.cache_limit = 16;
-  EXPECT_EQ(decode_ops(encode_ops({}, settings)).settings.cache_limit, 16u);
+  settings.cache_limit = 16;  // the default before the cache followed bursts
+  EXPECT_THROW(encode_ops({}, settings), std::invalid_argument);
+  settings.cache_limit = kDefaultCacheLimit;
+  EXPECT_EQ(decode_ops(encode_ops({}, settings)).settings.cache_limit, kDefaultCacheLimit);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 namespace poolcheck {
 
-ReferenceModel::ReferenceModel(const Settings& settings)
+ReferenceModel::ReferenceModel(const PoolOptions& settings)
     : settings_(settings), pool_size_(settings.pool_size) {}
 
 std::optional<std::int64_t> ReferenceModel::room() const {
@@ -97,6 +97,7 @@ PoolStart ReferenceModel::start_pool() {
   } else if (cached != cache_.rend()) {
     start.block = *cached;
     cache_.erase(std::next(cached).base());
+    cache_low_ = std::min(cache_low_, cache_.size());
   } else {
     start.block = block_capacity_.size();
     block_capacity_.push_back(capacity);
@@ -114,6 +115,13 @@ PoolStart ReferenceModel::start_pool() {
       death_ = *old;
       if (replaced.block != start.block) retire_block(replaced.block);
     }
+  }
+  // Every kCacheWindow pool starts, the cache gives back (oldest first) as
+  // many blocks as it never went below during them: nobody needed those.
+  if (++window_starts_ == kCacheWindow) {
+    cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_low_));
+    window_starts_ = 0;
+    cache_low_ = cache_.size();
   }
   pools_.push_back({capacity, 0, 0, start.block, false});
   current_ = start.pool;

@@ -35,14 +35,14 @@ struct Outcome {
 
 class ReferenceModel {
  public:
-  explicit ReferenceModel(const Settings& settings = {});
+  explicit ReferenceModel(const PoolOptions& settings = {});
 
   // Precondition: a release names a live buffer (parse_ops guarantees it);
   // otherwise std::invalid_argument.
   Outcome apply(const Op& op);
 
   const PoolStats& stats() const { return stats_; }
-  const Settings& settings() const { return settings_; }
+  const PoolOptions& settings() const { return settings_; }
   std::size_t pool_size() const { return pool_size_; }
   // capacity - offset of the current pool; nullopt before the first pool.
   std::optional<std::int64_t> room() const;
@@ -73,13 +73,15 @@ class ReferenceModel {
   void retire_block(std::uint64_t block);
   Outcome release(std::uint64_t buffer);
 
-  Settings settings_;
+  PoolOptions settings_;
   std::size_t pool_size_ = kDefaultPoolSize;
   std::vector<PoolRecord> pools_;
   std::vector<BufferRecord> buffers_;
   std::optional<std::uint64_t> current_;
   std::vector<std::size_t> block_capacity_;  // indexed by block
   std::deque<std::uint64_t> cache_;          // dead blocks, oldest first
+  std::size_t window_starts_ = 0;            // pool starts since the cache was last trimmed
+  std::size_t cache_low_ = 0;                // the smallest the cache was since then
   PoolStats stats_;
   std::optional<std::uint64_t> death_;  // set by start_pool, moved into the Outcome
 };

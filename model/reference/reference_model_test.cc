@@ -10,7 +10,7 @@ Placement pooled(std::uint64_t pool, std::size_t offset, std::size_t length) {
 }
 Placement unpooled(std::size_t length) { return {false, 0, 0, length}; }
 
-std::vector<Placement> placements(const std::vector<Op>& ops, const Settings& settings = {}) {
+std::vector<Placement> placements(const std::vector<Op>& ops, const PoolOptions& settings = {}) {
   ReferenceModel model(settings);
   std::vector<Placement> out;
   for (const Op& op : ops) {
@@ -108,7 +108,7 @@ TEST(ReferenceModel, APinnedPoolStaysAliveAndItsMemoryIsNotReused) {
 }
 
 TEST(ReferenceModel, FullCacheSendsTheNewlyDeadBlockUpstreamAndReusesByCapacity) {
-  Settings settings;
+  PoolOptions settings;
   settings.cache_limit = 1;
   ReferenceModel model(settings);
   model.apply(Op::alloc(4095));                        // 0: pool 0, block 0
@@ -138,7 +138,7 @@ TEST(ReferenceModel, FullCacheSendsTheNewlyDeadBlockUpstreamAndReusesByCapacity)
 }
 
 TEST(ReferenceModel, InitialPoolSizeComesFromTheSettings) {
-  Settings settings;
+  PoolOptions settings;
   settings.pool_size = 100;
   EXPECT_EQ(placements({Op::alloc(49), Op::alloc(50)}, settings),
             (std::vector<Placement>{pooled(0, 0, 49), unpooled(50)}));

@@ -45,7 +45,7 @@ std::optional<std::string> read_file(const fs::path& path, std::string& error) {
   return std::move(content).str();
 }
 
-LoadResult load_sequence(const fs::path& path, const Settings& defaults) {
+LoadResult load_sequence(const fs::path& path, const PoolOptions& defaults) {
   std::string error;
   std::optional<std::string> bytes = read_file(path, error);
   if (!bytes) return {std::nullopt, LoadError{path, 0, error}};

@@ -15,7 +15,7 @@ namespace poolcheck {
 struct SequenceFile {
   std::filesystem::path path;
   bool text = false;
-  Settings settings;
+  PoolOptions settings;
   std::vector<Op> ops;
 };
 
@@ -33,7 +33,7 @@ struct LoadResult {
   std::optional<SequenceFile> file;
   std::optional<LoadError> error;
 };
-LoadResult load_sequence(const std::filesystem::path& path, const Settings& defaults = {});
+LoadResult load_sequence(const std::filesystem::path& path, const PoolOptions& defaults = {});
 
 // Files named by `inputs`, directories expanded (hidden files, *.md, *.dict
 // and *.options skipped). Missing paths become errors.

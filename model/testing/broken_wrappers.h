@@ -82,13 +82,7 @@ class LeakOnUpstreamFailureAllocator : private LeakyOnFailureUpstream, public Ba
  public:
   explicit LeakOnUpstreamFailureAllocator(PoolOptions options)
       : LeakyOnFailureUpstream{LeakyOnFailureResource(options.upstream)},
-        BasicPoolAllocator(through(options, &leaky_upstream)) {}
-
- private:
-  static PoolOptions through(PoolOptions options, std::pmr::memory_resource* resource) {
-    options.upstream = resource;
-    return options;
-  }
+        BasicPoolAllocator(on_upstream(options, &leaky_upstream)) {}
 };
 
 }  // namespace poolcheck::broken

@@ -52,6 +52,7 @@ check trace-malformed 2 "$tmp/kept-more.ops:1: from keeps more" -- "$pc" trace "
 check mixed-results-still-reported 2 "ok   $tmp/two.ops" -- "$pc" replay "$tmp/two.ops" "$tmp/negative.ops"
 check unknown-command 2 "unknown command" -- "$pc" frobnicate
 check bad-alignment 2 "--alignment takes a power of two" -- "$pc" replay --alignment 3 "$tmp/two.ops"
+check bad-cache-limit 2 "--cache-limit takes a number up to 1000000" -- "$pc" replay --cache-limit 1000001 "$tmp/two.ops"
 check pool-size-option 0 '{"slice":1,"pooled":false,"pool":null,"offset":0,"length":4095}' -- "$pc" trace --pool-size 8000 "$tmp/two.ops"
 
 # Binary <-> text conversion round-trips, and binary files replay.
@@ -62,6 +63,14 @@ check round-trip 0 '' -- diff <(grep -v '^#' "$tmp/seed.ops") "$tmp/back.ops"
 check replay-binary 0 '1 ok' -- "$pc" replay "$tmp/seed.bin"
 head -c 300 /dev/urandom >"$tmp/random.bin"
 check replay-random-bytes 0 '1 ok' -- "$pc" replay "$tmp/random.bin"
+
+# parse: the ops as JSON lines for the Node runner (docs/FORMATS.md); bad input
+# is the usual FILE:LINE: problem and exit 2, the other files still printed.
+check parse-header 0 '"max_alignment":4096,"max_cache_limit":1000000,"max_request":1073741824}}' -- "$pc" parse
+check parse-ops 0 '{"line":2,"op":"alloc","size":4095,"creates":1,"text":"alloc 4095"}' -- "$pc" parse "$tmp/two.ops"
+printf 'alloc 1\nfrom 3 4\n' >"$tmp/parse-bad.ops"
+check parse-malformed 2 "$tmp/parse-bad.ops:2: from keeps more" -- "$pc" parse "$tmp/parse-bad.ops" "$tmp/two.ops"
+check parse-goes-on 2 '"creates":1,"text":"alloc 4095"' -- "$pc" parse "$tmp/parse-bad.ops" "$tmp/two.ops"
 
 echo "poolcheck_cli_test: $failures failed"
 [ "$failures" = 0 ]

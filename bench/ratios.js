@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// poolcheck's speed relative to the others, robust to a shared machine:
+// scripts/bench.sh runs poolcheck and each other allocator in adjacent
+// processes (one pair per workload and round, the order alternating from
+// round to round), so each pair saw about the same load. A ratio is taken
+// per pair and the table gives the median over the rounds and its spread.
+//
+//   node bench/ratios.js DIR                  Markdown table of the runs in DIR
+//   node bench/ratios.js --json DIR           the same numbers as JSON
+//   node bench/ratios.js --margin A.json B.json
+//                                             how far two runs' medians differ
+//
+// DIR holds ROUND_WORKLOAD_vs-OTHER_ALLOCATOR.json files (Google Benchmark
+// JSON, one sample each), as scripts/bench.sh writes them.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const WORKLOADS = ['fixed64', 'random4k', 'node_stream', 'from_string'];
+const OTHERS = ['bump', 'mimalloc', 'glibc'];
+// The targets of issue 14 (docs/BENCHMARKS.md, "Targets").
+const MAX_BUMP_RATIO = 1.5;
+const TO_NS = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+
+function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+function nsPerOp(file) {
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const run = (report.benchmarks || []).find((b) => b.run_type !== 'aggregate' && !b.error_occurred);
+  if (!run) throw new Error(`${file}: no sample`);
+  return (run.cpu_time * TO_NS[run.time_unit || 'ns']) / (run.ops || 1);
+}
+
+// { workload: { other: [ratio per round] } }
+function collect(dir) {
+  const pairs = new Map();
+  for (const name of fs.readdirSync(dir)) {
+    const m = /^(\d+)_([a-z0-9_]+?)_vs-([a-z0-9_]+)_([a-z0-9_]+)\.json$/.exec(name);
+    if (!m) continue;
+    const [, round, workload, other, allocator] = m;
+    const key = `${round} ${workload} ${other}`;
+    if (!pairs.has(key)) pairs.set(key, {});
+    pairs.get(key)[allocator === 'poolcheck' ? 'poolcheck' : 'other'] = nsPerOp(path.join(dir, name));
+  }
+  const ratios = {};
+  for (const [key, pair] of pairs) {
+    const [, workload, other] = key.split(' ');
+    if (pair.poolcheck === undefined || pair.other === undefined) throw new Error(`${dir}: pair ${key} is incomplete`);
+    ((ratios[workload] ??= {})[other] ??= []).push(pair.poolcheck / pair.other);
+  }
+  return ratios;
+}
+
+function summarize(ratios) {
+  const out = {};
+  for (const w of WORKLOADS)
+    for (const o of OTHERS) {
+      const r = ratios[w]?.[o];
+      if (!r) continue;
+      (out[w] ??= {})[o] = { median: median(r), min: Math.min(...r), max: Math.max(...r), rounds: r.length };
+    }
+  return out;
+}
+
+function table(summary) {
+  const cell = (s) => (s ? `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : '–');
+  const out = [
+    '| workload | poolcheck / bump | poolcheck / mimalloc | poolcheck / glibc |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const w of WORKLOADS) if (summary[w]) out.push(`| ${w} | ${OTHERS.map((o) => cell(summary[w][o])).join(' | ')} |`);
+  out.push('', '| target | median ratio (min–max over rounds) | met |', '| --- | --- | --- |');
+  const f = summary.fixed64?.bump;
+  if (f) out.push(`| fixed64 within ${MAX_BUMP_RATIO}x of bump | ${cell(f)} | ${f.median <= MAX_BUMP_RATIO ? 'yes' : '**no**'} |`);
+  for (const w of WORKLOADS) {
+    const m = summary[w]?.mimalloc;
+    if (m) out.push(`| ${w}: faster than mimalloc | ${cell(m)} | ${m.median < 1 ? 'yes' : '**no**'} |`);
+  }
+  return out.join('\n') + '\n';
+}
+
+// The largest relative difference between the medians of two runs.
+function margin(a, b) {
+  let worst = { diff: 0, where: '' };
+  for (const w of Object.keys(a))
+    for (const o of Object.keys(a[w])) {
+      if (!b[w]?.[o]) continue;
+      const diff = Math.abs(a[w][o].median - b[w][o].median) / Math.min(a[w][o].median, b[w][o].median);
+      const line = `${w} vs ${o}: ${a[w][o].median.toFixed(3)} and ${b[w][o].median.toFixed(3)} (${(100 * diff).toFixed(1)}%)`;
+      console.log(line);
+      if (diff >= worst.diff) worst = { diff, where: `${w} vs ${o}` };
+    }
+  console.log(`margin: the medians of the two runs differ by at most ${(100 * worst.diff).toFixed(1)}% (${worst.where})`);
+}
+
+function main(argv) {
+  if (argv[0] === '--margin' && argv.length === 3) {
+    const read = (f) => JSON.parse(fs.readFileSync(f, 'utf8'));
+    return margin(read(argv[1]), read(argv[2]));
+  }
+  if (argv[0] === '--json' && argv.length === 2) return process.stdout.write(JSON.stringify(summarize(collect(argv[1])), null, 1) + '\n');
+  if (argv.length === 1 && !argv[0].startsWith('--')) return process.stdout.write(table(summarize(collect(argv[0]))));
+  throw new Error('usage: ratios.js DIR | --json DIR | --margin A.json B.json');
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`ratios.js: ${error.message}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,329 @@
+// The skeleton every checker shares, written once: the allocator on a
+// recording upstream, step() and finish(), the first failure kept, and the
+// checks that do not depend on knowing where a buffer belongs:
+//   failure    an injected std::bad_alloc leaves statistics and room as they
+//              were and the retry succeeds; std::length_error changes no
+//              statistic
+//   bounds     the writer of allocate_with is offered exactly the reserved
+//              bytes, at the buffer's address; an unpooled buffer is exactly
+//              its upstream block; a pool lies in memory from upstream
+//   alignment  of a buffer's address and of a pool's memory
+//   overlap    no two live buffers share a byte
+//   lifetime   a new pool overlaps no pool some live buffer still uses
+//   content    each buffer keeps its own pattern until it is released
+//   leak       blocks held upstream = live pools + cached pools + non-empty
+//              unpooled buffers; none after the allocator is destroyed
+//   stats      a new allocator's statistics are all zero (as literal zeros:
+//              PoolStats and its defaults are shared with the model)
+//   handle     a live Buffer says live, pooled as placed, bytes() = data(),
+//              size(); given back in turn by release(), by an empty handle
+//              moved over it and by its destructor, it is empty
+//   settings   the allocator reports the pool_size, alignment and cache
+//              limit it runs under (check_settings, for checkers that know
+//              the pool_size setting)
+//
+// A checker derives from CheckerBase<itself, Allocator> (CRTP) and says only
+// how it differs. It defines, and makes visible to the base with
+// `friend Base`:
+//   void create(const Op&)        an alloc or from op
+//   void release_op(uint64_t id)  a release op (id as written)
+//   void release(uint64_t id)     a live buffer released (by finish() too)
+//   bool is_live(uint64_t id)     whether finish() must release it
+//   void check_state()            after every op that found no failure
+// and may replace set_pool_size(const Op&).
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+#include <new>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "allocator/pool_allocator.h"
+#include "model/checks/content_pattern.h"
+#include "model/checks/divergence.h"
+#include "model/checks/interval_set.h"
+#include "model/checks/tracking_resource.h"
+#include "model/ops/ops.h"
+
+namespace poolcheck {
+
+template <class Derived, class Allocator>
+class CheckerBase {
+ public:
+  using Buffer = typename Allocator::Buffer;
+
+  explicit CheckerBase(const PoolOptions& settings, std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
+      : settings_(settings), tracker_(upstream), allocator_(std::in_place, on_upstream(settings, &tracker_)) {
+    if (!(allocator_->stats() == std::bit_cast<PoolStats>(std::array<unsigned char, sizeof(PoolStats)>{})))
+      fail("stats", "a new allocator's statistics all zero", describe(allocator_->stats()));
+  }
+  CheckerBase(const CheckerBase&) = delete;
+  CheckerBase& operator=(const CheckerBase&) = delete;
+
+  std::optional<Divergence> step(const Op& op) {
+    if (failure_) return failure_;
+    op_ = op;
+    switch (op.kind) {
+      case OpKind::kPoolSize:
+        self().set_pool_size(op);
+        break;
+      case OpKind::kAlloc:
+      case OpKind::kFrom:
+        self().create(op);
+        break;
+      case OpKind::kRelease:
+        self().release_op(op.a);
+        break;
+    }
+    if (!failure_) self().check_state();
+    ++ops_run_;
+    return failure_;
+  }
+
+  // Verifies every live buffer, releases them all, and checks that tearing
+  // the allocator down gives every block back.
+  std::optional<Divergence> finish() {
+    if (failure_) return failure_;
+    op_.reset();
+    for (std::uint64_t id = 0; id < handles_.size() && !failure_; ++id) {
+      if (!self().is_live(id)) continue;
+      self().release(id);
+      if (!failure_) self().check_state();
+    }
+    if (failure_) return failure_;
+    allocator_.reset();
+    if (tracker_.live_blocks() != 0)
+      fail("leak", "no block held after the allocator is destroyed",
+           std::to_string(tracker_.live_blocks()) + " blocks still held");
+    return failure_;
+  }
+
+  Allocator& allocator() { return *allocator_; }
+  TrackingResource& upstream() { return tracker_; }
+  std::size_t ops_run() const { return ops_run_; }
+  const std::optional<Divergence>& failure() const { return failure_; }
+
+ protected:
+  ~CheckerBase() = default;
+
+  Derived& self() { return static_cast<Derived&>(*this); }
+
+  void set_pool_size(const Op& op) { allocator_->set_pool_size(op.a); }
+
+  bool fail(std::string check, std::string expected, std::string actual) {
+    if (!failure_) failure_ = Divergence{ops_run_, op_, std::move(check), std::move(expected), std::move(actual)};
+    return false;
+  }
+
+  // What one alloc or from op got from the allocator.
+  struct Attempt {
+    Buffer buffer;
+    bool length_error = false;
+    std::span<std::byte> offered;  // what allocate_with offered the writer
+  };
+
+  // Runs the op on the allocator. An std::bad_alloc (injected by the
+  // upstream) must leave the allocator exactly as it was, and the retry must
+  // then behave as if nothing had happened. nullopt after a failure.
+  std::optional<Attempt> attempt(const Op& op) {
+    const PoolStats before = allocator_->stats();
+    const auto room_before = allocator_->room();
+    for (int tries = 0;; ++tries) {
+      try {
+        return attempt_once(op);
+      } catch (const std::length_error&) {
+        return Attempt{{}, true, {}};
+      } catch (const std::bad_alloc&) {
+        if (tries > 0) return fail("failure", "the retried request succeeds", "std::bad_alloc again"), std::nullopt;
+        if (!(allocator_->stats() == before))
+          return fail("failure atomicity", "statistics unchanged by std::bad_alloc",
+                      stats_difference(before, allocator_->stats())),
+                 std::nullopt;
+        if (allocator_->room() != room_before)
+          return fail("failure atomicity", "room unchanged by std::bad_alloc", "room changed"), std::nullopt;
+      }
+    }
+  }
+
+  bool check_length_error_changed_nothing(const PoolStats& before) {
+    if (allocator_->stats() == before) return true;
+    return fail("failure atomicity", "statistics unchanged by std::length_error",
+                stats_difference(before, allocator_->stats()));
+  }
+
+  bool check_writer_offered(const Op& op, std::span<std::byte> offered) {
+    if (offered.size() == op.a) return true;
+    return fail("bounds", "writer offered the " + std::to_string(op.a) + " reserved bytes",
+                "writer offered " + std::to_string(offered.size()) + " bytes");
+  }
+
+  bool check_writer_wrote_into(std::span<std::byte> offered, std::uintptr_t data) {
+    const auto wrote = reinterpret_cast<std::uintptr_t>(offered.data());
+    if (wrote == data) return true;
+    return fail("bounds", "writer's bytes are the buffer's: " + hex(data), "writer wrote at " + hex(wrote));
+  }
+
+  bool check_address_aligned(std::size_t length, std::uintptr_t data) {
+    if (length == 0 || data % settings_.alignment == 0) return true;
+    return fail("alignment", "address aligned to " + std::to_string(settings_.alignment), hex(data));
+  }
+
+  bool check_exact_block(std::uintptr_t data, std::size_t length) {
+    const auto block = tracker_.block_containing(data, length);
+    if (block && block->begin == data && block->size == length) return true;
+    return fail("bounds", "an upstream block of exactly " + std::to_string(length) + " bytes at " + hex(data),
+                block ? "inside a block of " + std::to_string(block->size) + " bytes at " + hex(block->begin)
+                      : "no block there");
+  }
+
+  // The upstream block a pool's memory lies in, after checking the
+  // memory's alignment; nullopt after a failure.
+  std::optional<TrackingResource::Block> pool_block(std::uint64_t pool, std::uintptr_t base, std::size_t capacity) {
+    const std::string name = "pool " + std::to_string(pool);
+    if (base % allocator_->block_alignment() != 0)
+      return fail("alignment", name + " memory aligned to " + std::to_string(allocator_->block_alignment()), hex(base)),
+             std::nullopt;
+    auto block = tracker_.block_containing(base, capacity);
+    if (!block)
+      return fail("bounds", name + " " + range(base, base + capacity) + " inside memory from upstream",
+                  "not inside any block"),
+             std::nullopt;
+    return block;
+  }
+
+  // A new pool's memory: no live pool may use any of it.
+  bool claim_pool_memory(std::uint64_t pool, std::uintptr_t base, std::size_t capacity) {
+    if (auto hit = live_pools_.overlapping(base, base + capacity))
+      return fail("lifetime", "pool " + std::to_string(pool) + " in memory no live pool uses",
+                  "overlaps live pool " + std::to_string(hit->owner) + " " + range(hit->begin, hit->end));
+    live_pools_.insert(base, base + capacity, pool);
+    return true;
+  }
+
+  bool claim_buffer_memory(std::uint64_t id, std::uintptr_t data, std::size_t length) {
+    if (auto hit = live_buffers_.insert(data, data + length, id))
+      return fail("overlap", "no live buffer shares a byte with buffer " + std::to_string(id) + " " +
+                                 range(data, data + length),
+                  "overlaps buffer " + std::to_string(hit->owner) + " " + range(hit->begin, hit->end));
+    return true;
+  }
+
+  bool check_content(std::uint64_t id) {
+    const Buffer& buffer = handles_[id];
+    const auto bad = verify_pattern(id, buffer.bytes());
+    if (!bad) return true;
+    return fail("content", "buffer " + std::to_string(id) + " holds its own pattern",
+                "byte " + std::to_string(*bad) + " of " + std::to_string(buffer.size()) + " changed");
+  }
+
+  // Gives a buffer back, forgetting its bytes. An empty buffer was never
+  // stored, and the next buffer may start at its address: erasing by
+  // address would drop that one. Buffers go back in the three ways a caller
+  // has, by buffer number: release(), an empty handle moved over it, and
+  // destruction (after a move out of the handle); the handle must then be
+  // empty.
+  void give_back(std::uint64_t id, const Placement& placement, std::uintptr_t data) {
+    if (placement.length > 0) live_buffers_.erase(data);
+    if (!placement.pooled && placement.length > 0) --unpooled_blocks_;
+    Buffer& buffer = handles_[id];
+    switch (id % 3) {
+      case 0: buffer.release(); break;
+      case 1: buffer = Buffer(); break;
+      default: {
+        Buffer gone(std::move(buffer));  // released by its destructor
+        break;
+      }
+    }
+    if (says_live(buffer) || says_pooled(buffer, false) || buffer.data() != nullptr || buffer.size() != 0 ||
+        !buffer.bytes().empty())
+      fail("handle", "buffer " + std::to_string(id) + "'s handle empty once released", describe_handle(buffer));
+  }
+
+  // A live handle tells the truth about its buffer: the content check
+  // writes and reads through bytes(), so a lying bytes() would blind it.
+  bool check_live_handle(const Buffer& buffer, bool pooled) {
+    const auto bytes = buffer.bytes();
+    if (says_live(buffer) && says_pooled(buffer, pooled) == pooled && bytes.data() == buffer.data() &&
+        bytes.size() == buffer.size())
+      return true;
+    return fail("handle", std::string("live, ") + (pooled ? "pooled" : "not pooled") + ", bytes() = {data(), size()}",
+                describe_handle(buffer));
+  }
+
+  // The allocator reports the settings it runs under. Wrappers without the
+  // accessors (model/testing) are not asked.
+  bool check_settings(std::size_t pool_size) {
+    if constexpr (requires(Allocator& a) { a.pool_size(); a.alignment(); a.cache_limit(); }) {
+      const auto& a = *allocator_;
+      if (a.pool_size() != pool_size || a.alignment() != settings_.alignment || a.cache_limit() != settings_.cache_limit)
+        return fail("settings",
+                    "pool_size " + std::to_string(pool_size) + ", alignment " + std::to_string(settings_.alignment) +
+                        ", cache_limit " + std::to_string(settings_.cache_limit),
+                    "pool_size " + std::to_string(a.pool_size()) + ", alignment " + std::to_string(a.alignment()) +
+                        ", cache_limit " + std::to_string(a.cache_limit()));
+    }
+    return true;
+  }
+
+  bool check_blocks_held(const PoolStats& stats) {
+    const std::uint64_t expected = stats.live_pools + stats.cached_pools + unpooled_blocks_;
+    if (tracker_.live_blocks() == expected) return true;
+    return fail("leak", std::to_string(expected) + " blocks held (live pools + cached pools + unpooled buffers)",
+                std::to_string(tracker_.live_blocks()) + " blocks held");
+  }
+
+  PoolOptions settings_;
+  TrackingResource tracker_;  // outlives the allocator
+  std::optional<Allocator> allocator_;
+  std::vector<Buffer> handles_;  // by buffer number; destroyed before the allocator
+  IntervalSet live_buffers_;
+  IntervalSet live_pools_;
+  std::uint64_t unpooled_blocks_ = 0;  // non-empty unpooled buffers alive
+  std::optional<Op> op_;
+  std::size_t ops_run_ = 0;
+  std::optional<Divergence> failure_;
+
+ private:
+  // Test wrappers (model/testing) may have handles without live() and
+  // pooled(); for them, a non-empty handle counts as live.
+  static bool says_live(const Buffer& buffer) {
+    if constexpr (requires { buffer.live(); }) return buffer.live();
+    else return buffer.data() != nullptr || buffer.size() != 0;
+  }
+  static bool says_pooled(const Buffer& buffer, bool otherwise) {
+    if constexpr (requires { buffer.pooled(); }) return buffer.pooled();
+    else return otherwise;
+  }
+  static std::string describe_handle(const Buffer& buffer) {
+    return std::string(says_live(buffer) ? "live" : "not live") + ", " +
+           (says_pooled(buffer, false) ? "pooled" : "not pooled") + ", data() " +
+           hex(reinterpret_cast<std::uintptr_t>(buffer.data())) + ", size() " + std::to_string(buffer.size()) +
+           ", bytes() " + hex(reinterpret_cast<std::uintptr_t>(buffer.bytes().data())) + " + " +
+           std::to_string(buffer.bytes().size());
+  }
+
+  // The writer keeps B bytes but writes nothing: the bytes are filled only
+  // after the checker has verified where they are.
+  Attempt attempt_once(const Op& op) {
+    Attempt result;
+    if (op.kind == OpKind::kAlloc) {
+      result.buffer = allocator_->allocate(op.a);
+      return result;
+    }
+    result.buffer = allocator_->allocate_with(op.a, [&](std::span<std::byte> span) {
+      result.offered = span;
+      return static_cast<std::size_t>(op.b);
+    });
+    return result;
+  }
+};
+
+}  // namespace poolcheck

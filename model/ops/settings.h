@@ -1,0 +1,55 @@
+// The allocator's settings as the tools name them: one row each, from which
+// the `#@` directives and their errors (ops.cc), the text form's header
+// (to_text), and poolcheck's options, errors and usage (model/tool/) are
+// made. Defaults and bounds are the allocator's own (allocator/pool_types.h).
+// A new setting is a new PoolOptions field and a new row here.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "allocator/pool_types.h"
+
+namespace poolcheck {
+
+struct Setting {
+  std::string_view name;            // `#@ NAME N`, and the PoolOptions field
+  std::string_view option;          // poolcheck's command-line option
+  std::size_t PoolOptions::*field;  // where the value goes
+  std::size_t default_value;
+  std::size_t max;
+  std::string_view max_text;  // the bound as messages write it
+  bool power_of_two;          // besides <= max
+  std::string_view help;      // for the usage; "{max}" stands for max_text
+};
+
+// In the order the usage lists them.
+inline constexpr std::array<Setting, 3> kSettings = {{
+    {"pool_size", "--pool-size", &PoolOptions::pool_size, kDefaultPoolSize, kMaxPoolSize, "2^30", false,
+     "initial pool size, 0..{max}"},
+    {"alignment", "--alignment", &PoolOptions::alignment, kDefaultAlignment, kMaxAlignment, "4096", true,
+     "power of two up to {max}"},
+    {"cache_limit", "--cache-limit", &PoolOptions::cache_limit, kDefaultCacheLimit, kMaxCacheLimit, "1000000",
+     false, "dead pools kept for reuse"},
+}};
+
+// The rows in name order: how the text form writes them and errors list them.
+std::vector<const Setting*> settings_by_name();
+// The row with this `#@` name or command-line option; nullptr if none.
+const Setting* setting_named(std::string_view name);
+const Setting* setting_for_option(std::string_view option);
+
+bool accepts(const Setting& setting, std::uint64_t value);
+// "a power of two up to 4096", "a number up to 2^30".
+std::string rule_of(const Setting& setting);
+// The usage text: help with the bound filled in, and the default.
+std::string help_of(const Setting& setting);
+// Why `value` is not accepted, e.g. "pool_size 2000000000 is beyond 2^30
+// (1073741824)": for `#@` lines, and for `pool_size N` ops.
+std::string value_error(const Setting& setting, std::uint64_t value);
+
+}  // namespace poolcheck

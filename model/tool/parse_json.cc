@@ -1,0 +1,117 @@
+#include "model/tool/parse_json.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "model/ops/settings.h"
+#include "model/reference/sequence_file.h"
+
+namespace poolcheck {
+namespace {
+
+// A JSON string. Bytes outside printable ASCII (op files are read as bytes)
+// are written as \u00XX, so the output is ASCII and valid JSON whatever the
+// input held.
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte >= 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string field(std::string_view name, std::uint64_t value) {
+  return "," + json_string(name) + ":" + std::to_string(value);
+}
+
+}  // namespace
+
+std::string op_to_json(const Op& op, std::size_t line, std::optional<std::uint64_t> buffer) {
+  std::string out = "{\"line\":" + std::to_string(line) + ",\"op\":";
+  switch (op.kind) {
+    case OpKind::kPoolSize: out += "\"pool_size\"" + field("size", op.a); break;
+    case OpKind::kAlloc: out += "\"alloc\"" + field("size", op.a); break;
+    case OpKind::kFrom: out += "\"from\"" + field("reserve", op.a) + field("kept", op.b); break;
+    case OpKind::kRelease: out += "\"release\"" + field("buffer", op.a); break;
+  }
+  if (buffer) out += field("creates", *buffer);
+  return out + ",\"text\":" + json_string(to_text(op)) + "}";
+}
+
+std::string settings_to_json(const PoolOptions& settings) {
+  std::string out;
+  for (const Setting& row : kSettings) out += field(row.name, settings.*row.field);
+  return "{" + out.substr(1) + "}";
+}
+
+std::string parse_header_json() {
+  std::string limits;
+  for (const Setting& row : kSettings) limits += field("max_" + std::string(row.name), row.max);
+  return "{\"format\":\"poolcheck parse\",\"version\":1,\"defaults\":" + settings_to_json(PoolOptions{}) +
+         ",\"limits\":{" + limits.substr(1) + field("max_request", kMaxRequest) + "}}";
+}
+
+int parse_command(const PoolOptions& defaults, const std::vector<std::string>& inputs) {
+  std::cout << parse_header_json() << "\n";
+  const ExpandedInputs expanded = expand_inputs(inputs);
+  bool bad = false;
+  auto report = [&](const LoadError& error) {
+    bad = true;
+    std::cerr << "poolcheck: " << error.to_string() << "\n";
+    std::cout << "{\"file\":" << json_string(error.path.string()) << ",\"error\":{\"line\":" << error.line
+              << ",\"message\":" << json_string(error.message) << "}}\n";
+  };
+  for (const LoadError& error : expanded.errors) report(error);
+  for (const auto& path : expanded.files) {
+    // Text files keep their line numbers; binary files (the fuzzers' form)
+    // have none (line 0).
+    OpFile file;
+    if (is_text_sequence(path)) {
+      std::string read_error;
+      std::optional<std::string> bytes = read_file(path, read_error);
+      if (!bytes) {
+        report({path, 0, read_error});
+        continue;
+      }
+      ParseResult parsed = parse_ops(*bytes, defaults);
+      if (parsed.error) {
+        report({path, parsed.error->line, parsed.error->message});
+        continue;
+      }
+      file = std::move(*parsed.file);
+    } else {
+      LoadResult loaded = load_sequence(path, defaults);
+      if (loaded.error) {
+        report(*loaded.error);
+        continue;
+      }
+      file.settings = loaded.file->settings;
+      file.ops = std::move(loaded.file->ops);
+      file.lines.assign(file.ops.size(), 0);
+    }
+    std::cout << "{\"file\":" << json_string(path.string()) << ",\"settings\":" << settings_to_json(file.settings)
+              << ",\"ops\":[";
+    std::uint64_t next_buffer = 0;
+    for (std::size_t i = 0; i < file.ops.size(); ++i) {
+      const Op& op = file.ops[i];
+      std::optional<std::uint64_t> buffer;
+      if (creates_buffer(op) && !exceeds_max_request(op)) buffer = next_buffer++;
+      std::cout << (i > 0 ? "," : "") << op_to_json(op, file.lines[i], buffer);
+    }
+    std::cout << "]}\n";
+  }
+  std::cout.flush();
+  return bad || !std::cout ? 2 : 0;
+}
+
+}  // namespace poolcheck

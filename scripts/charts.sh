@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Regenerates every picture in docs/img/ from the tools' own output; nothing
+# is drawn by hand.
+#
+#   scripts/charts.sh          uses build/bench/runs/*.json and
+#                              build/fuzz-work/*/ when they exist, and runs
+#                              scripts/bench.sh / scripts/fuzz.sh first when not
+#   scripts/charts.sh --run    runs both first in any case
+#
+# Pictures (and what makes them):
+#   seed_map.svg        poolcheck map corpus/scenarios/256_then_two_4095.ops
+#   recycling_map.svg   poolcheck map corpus/scenarios/pool_recycling.ops
+#   recycling_map.html  the same, one frame per op
+#   divergence_map.svg  props_divergence_map OffByOneRoom corpus/scenarios/exact_room_after_256_4095.ops
+#   bench.svg           scripts/charts/bench_chart.js build/bench/runs
+#   fuzz_campaign.svg   scripts/charts/fuzz_chart.js build/fuzz-work
+#   edge_census.svg     props_edge_census --profile all | scripts/charts/census_chart.js
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run=0
+case "${1:-}" in
+  "") ;;
+  --run) run=1 ;;
+  *) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+esac
+
+bash scripts/install-deps.sh
+cmake --preset default >/dev/null
+cmake --build --preset default --target poolcheck props_divergence_map props_edge_census
+bin=build/default
+img=docs/img
+mkdir -p "$img"
+
+"$bin/model/poolcheck" map corpus/scenarios/256_then_two_4095.ops -o "$img/seed_map.svg"
+"$bin/model/poolcheck" map corpus/scenarios/pool_recycling.ops -o "$img/recycling_map.svg"
+"$bin/model/poolcheck" map corpus/scenarios/pool_recycling.ops -o "$img/recycling_map.html"
+"$bin/props/props_divergence_map" OffByOneRoom corpus/scenarios/exact_room_after_256_4095.ops \
+  "$img/divergence_map.svg" >/dev/null
+
+"$bin/props/props_edge_census" --profile all >build/edge_census.md
+node scripts/charts/census_chart.js -o "$img/edge_census.svg" build/edge_census.md
+
+if [ "$run" = 1 ] || ! ls build/bench/runs/*.json >/dev/null 2>&1; then bash scripts/bench.sh; fi
+node scripts/charts/bench_chart.js -o "$img/bench.svg" build/bench/runs
+
+if [ "$run" = 1 ] || ! ls build/fuzz-work/*/fuzz-*.log >/dev/null 2>&1; then bash scripts/fuzz.sh || true; fi
+node scripts/charts/fuzz_chart.js -o "$img/fuzz_campaign.svg" build/fuzz-work
+
+ls -l "$img"

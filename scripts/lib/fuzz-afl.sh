@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# AFL++ for scripts/fuzz.sh --engine afl: the `fuzz-afl` preset builds the same
+# targets with afl-clang-fast++ (ASan+UBSan) and AFL++'s libFuzzer-compatible
+# driver. Source after fuzz-common.sh.
+
+# What afl-fuzz needs on any machine, set here so that nobody has to: no CPU
+# frequency check, crashes found even when core dumps go to a helper (systemd,
+# apport), no curses screen, and the sanitizers ending a bad run with a signal
+# that afl-fuzz counts as a crash. Leak checks need a process exit, which the
+# persistent driver does not have: replay.sh and the smoke run check leaks.
+fuzz_afl_environment() {
+  export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
+  export AFL_FAST_CAL=1 AFL_IGNORE_UNKNOWN_ENVS=1 AFL_NO_WARN_INSTABILITY=1
+  # A seed that crashes is a finding, not a reason not to start: afl-fuzz
+  # skips it and says so, and fuzz_afl_run reports it as a crash.
+  export AFL_SKIP_CRASHES=1
+  export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:detect_odr_violation=0
+  export UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:symbolize=0
+}
+
+# fuzz_afl_run TARGET SECONDS JOBS WORK: one main and JOBS-1 secondary
+# afl-fuzz over corpus/TARGET plus its seeds, with the target's dictionary,
+# max_len and timeout. Leaves WORK/afl/<instance>/ (queue, crashes, stats)
+# and copies each crash to WORK/crashes/crash-afl-<sha1>, where replay.sh and
+# fuzz-minimize.sh take it as they take libFuzzer's.
+fuzz_afl_run() {
+  local target=$1 seconds=$2 jobs=$3 work=$4 binary
+  binary=$fuzz_root/build/fuzz-afl/fuzz/$target
+  [ -x "$binary" ] || fuzz_die "$binary not built"
+  local args=() flag timeout_ms=10000
+  for flag in ${fuzz_flags[$target]}; do
+    case $flag in
+      -max_len=*) args+=(-G "${flag#*=}") ;;
+      -timeout=*) timeout_ms=$((${flag#*=} * 1000)) ;;
+      -dict=*) args+=(-x "${flag#*=}") ;;
+    esac
+  done
+  rm -rf "$work/afl" "$work/afl-in"
+  mkdir -p "$work/afl-in" "$work/crashes"
+  cp "$fuzz_root/corpus/$target"/* "${fuzz_seeds[$target]}"/* "$work/afl-in/" 2>/dev/null || true
+  fuzz_afl_environment
+  local i pids=() crashes_before
+  crashes_before=$(fuzz_count_files "$work/crashes")
+  for ((i = 0; i < jobs; i++)); do
+    local role=(-S "s$i")
+    [ "$i" -eq 0 ] && role=(-M main)
+    (cd "$work" && exec afl-fuzz "${role[@]}" -i "$work/afl-in" -o "$work/afl" -t "$timeout_ms" -m none \
+      -V "$seconds" "${args[@]}" -- "$binary" >"$work/afl-$i.log" 2>&1) &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  local crash seed
+  for crash in "$work"/afl/*/crashes/id:*; do
+    [ -f "$crash" ] || continue
+    cp "$crash" "$work/crashes/crash-afl-$(sha1sum "$crash" | cut -c1-40)"
+  done
+  # Seeds the dry run found crashing ("Test case '...,orig:NAME' results in
+  # a crash"), from the main instance's log.
+  while IFS= read -r seed; do
+    [ -f "$work/afl-in/$seed" ] && cp "$work/afl-in/$seed" "$work/crashes/crash-afl-$(sha1sum "$work/afl-in/$seed" | cut -c1-40)"
+  done < <(sed -n "s/.*Test case '[^']*orig:\([^']*\)' results in a crash.*/\1/p" "$work/afl-0.log" | sort -u)
+  grep -q "All set and ready to roll\|We're done here" "$work/afl-0.log" ||
+    [ "$(fuzz_count_files "$work/crashes")" -gt "$crashes_before" ] ||
+    { tail -n 30 "$work/afl-0.log" >&2; fuzz_die "$target: afl-fuzz did not start (log above)"; }
+}
+
+# fuzz_afl_stat WORK NAME: NAME from every instance's fuzzer_stats, summed.
+fuzz_afl_stat() {
+  cat "$1"/afl/*/fuzzer_stats 2>/dev/null | awk -v name="$2" '$1 == name { sum += $3 } END { printf "%d\n", sum }'
+}
