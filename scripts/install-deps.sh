@@ -9,6 +9,7 @@ packages=(
   libgtest-dev librapidcheck-dev # unit and property tests
   libbenchmark-dev libmimalloc-dev libjemalloc-dev  # benchmarks
   ca-certificates                # npm (Node versions for the comparison)
+  python3                        # mutation testing: scripts/mutation/ (mutants, schemata, campaign)
   afl++                          # scripts/fuzz.sh --engine afl, the OSS-Fuzz check's AFL++ build
   clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev  # OSS-Fuzz check: libc++ with <memory_resource>
   zip unzip                      # seed corpus zips (OSS-Fuzz check)

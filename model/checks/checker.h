@@ -96,6 +96,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
     const Placement placement = buffer.placement();
     if (!(placement == outcome.placement))
       return void(this->fail("placement", describe(outcome.placement), describe(placement)));
+    if (!this->check_live_handle(buffer, placement.pooled)) return;
     const auto data = reinterpret_cast<std::uintptr_t>(buffer.data());
     if (op.kind == OpKind::kFrom) {
       if (!this->check_writer_offered(op, got->offered)) return;
@@ -172,6 +173,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
     const PoolStats& actual = this->allocator_->stats();
     if (!(actual == model_.stats()))
       return void(this->fail("stats", describe(model_.stats()), stats_difference(model_.stats(), actual)));
+    if (!this->check_settings(model_.pool_size())) return;
     const auto model_room = model_.room();
     const auto actual_room = this->allocator_->room();
     if (model_room.has_value() != actual_room.has_value() ||

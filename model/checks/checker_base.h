@@ -15,6 +15,14 @@
 //   content    each buffer keeps its own pattern until it is released
 //   leak       blocks held upstream = live pools + cached pools + non-empty
 //              unpooled buffers; none after the allocator is destroyed
+//   stats      a new allocator's statistics are all zero (as literal zeros:
+//              PoolStats and its defaults are shared with the model)
+//   handle     a live Buffer says live, pooled as placed, bytes() = data(),
+//              size(); given back in turn by release(), by an empty handle
+//              moved over it and by its destructor, it is empty
+//   settings   the allocator reports the pool_size, alignment and cache
+//              limit it runs under (check_settings, for checkers that know
+//              the pool_size setting)
 //
 // A checker derives from CheckerBase<itself, Allocator> (CRTP) and says only
 // how it differs. It defines, and makes visible to the base with
@@ -28,6 +36,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
@@ -54,7 +64,10 @@ class CheckerBase {
   using Buffer = typename Allocator::Buffer;
 
   explicit CheckerBase(const PoolOptions& settings, std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
-      : settings_(settings), tracker_(upstream), allocator_(std::in_place, on_upstream(settings, &tracker_)) {}
+      : settings_(settings), tracker_(upstream), allocator_(std::in_place, on_upstream(settings, &tracker_)) {
+    if (!(allocator_->stats() == std::bit_cast<PoolStats>(std::array<unsigned char, sizeof(PoolStats)>{})))
+      fail("stats", "a new allocator's statistics all zero", describe(allocator_->stats()));
+  }
   CheckerBase(const CheckerBase&) = delete;
   CheckerBase& operator=(const CheckerBase&) = delete;
 
@@ -265,11 +278,51 @@ class CheckerBase {
 
   // Gives a buffer back, forgetting its bytes. An empty buffer was never
   // stored, and the next buffer may start at its address: erasing by
-  // address would drop that one.
+  // address would drop that one. Buffers go back in the three ways a caller
+  // has, by buffer number: release(), an empty handle moved over it, and
+  // destruction (after a move out of the handle); the handle must then be
+  // empty.
   void give_back(std::uint64_t id, const Placement& placement, std::uintptr_t data) {
     if (placement.length > 0) live_buffers_.erase(data);
     if (!placement.pooled && placement.length > 0) --unpooled_blocks_;
-    handles_[id].release();
+    Buffer& buffer = handles_[id];
+    switch (id % 3) {
+      case 0: buffer.release(); break;
+      case 1: buffer = Buffer(); break;
+      default: {
+        Buffer gone(std::move(buffer));  // released by its destructor
+        break;
+      }
+    }
+    if (says_live(buffer) || says_pooled(buffer, false) || buffer.data() != nullptr || buffer.size() != 0 ||
+        !buffer.bytes().empty())
+      fail("handle", "buffer " + std::to_string(id) + "'s handle empty once released", describe_handle(buffer));
+  }
+
+  // A live handle tells the truth about its buffer: the content check
+  // writes and reads through bytes(), so a lying bytes() would blind it.
+  bool check_live_handle(const Buffer& buffer, bool pooled) {
+    const auto bytes = buffer.bytes();
+    if (says_live(buffer) && says_pooled(buffer, pooled) == pooled && bytes.data() == buffer.data() &&
+        bytes.size() == buffer.size())
+      return true;
+    return fail("handle", std::string("live, ") + (pooled ? "pooled" : "not pooled") + ", bytes() = {data(), size()}",
+                describe_handle(buffer));
+  }
+
+  // The allocator reports the settings it runs under. Wrappers without the
+  // accessors (model/testing) are not asked.
+  bool check_settings(std::size_t pool_size) {
+    if constexpr (requires(Allocator& a) { a.pool_size(); a.alignment(); a.cache_limit(); }) {
+      const auto& a = *allocator_;
+      if (a.pool_size() != pool_size || a.alignment() != settings_.alignment || a.cache_limit() != settings_.cache_limit)
+        return fail("settings",
+                    "pool_size " + std::to_string(pool_size) + ", alignment " + std::to_string(settings_.alignment) +
+                        ", cache_limit " + std::to_string(settings_.cache_limit),
+                    "pool_size " + std::to_string(a.pool_size()) + ", alignment " + std::to_string(a.alignment()) +
+                        ", cache_limit " + std::to_string(a.cache_limit()));
+    }
+    return true;
   }
 
   bool check_blocks_held(const PoolStats& stats) {
@@ -293,6 +346,24 @@ class CheckerBase {
   std::size_t pool_size_before_ = 0;
 
  private:
+  // Test wrappers (model/testing) may have handles without live() and
+  // pooled(); for them, a non-empty handle counts as live.
+  static bool says_live(const Buffer& buffer) {
+    if constexpr (requires { buffer.live(); }) return buffer.live();
+    else return buffer.data() != nullptr || buffer.size() != 0;
+  }
+  static bool says_pooled(const Buffer& buffer, bool otherwise) {
+    if constexpr (requires { buffer.pooled(); }) return buffer.pooled();
+    else return otherwise;
+  }
+  static std::string describe_handle(const Buffer& buffer) {
+    return std::string(says_live(buffer) ? "live" : "not live") + ", " +
+           (says_pooled(buffer, false) ? "pooled" : "not pooled") + ", data() " +
+           hex(reinterpret_cast<std::uintptr_t>(buffer.data())) + ", size() " + std::to_string(buffer.size()) +
+           ", bytes() " + hex(reinterpret_cast<std::uintptr_t>(buffer.bytes().data())) + " + " +
+           std::to_string(buffer.bytes().size());
+  }
+
   // The writer keeps B bytes but writes nothing: the bytes are filled only
   // after the checker has verified where they are.
   Attempt attempt_once(const Op& op) {

@@ -24,17 +24,40 @@ constexpr std::uint64_t word(std::uint64_t buffer, std::size_t index) {
 }
 }  // namespace content_detail
 
+// Buffers up to kFullPatternLimit bytes carry the pattern in every byte.
+// Longer ones carry it in their first and last kPatternRun bytes and in one
+// run every kPatternStride bytes: a request of kMaxRequest (1 GiB) then
+// costs about a thousand page touches instead of a gigabyte of writes, and
+// memory the upstream hands out lazily (malloc's mmap) stays uncommitted, so
+// that sizes up to the limit can be tested at all. Every buffer the fuzzers
+// and generators make is covered in full: a sequence requests at most 1 MiB.
+inline constexpr std::size_t kFullPatternLimit = std::size_t{1} << 20;
+inline constexpr std::size_t kPatternRun = 64;  // a multiple of 8
+inline constexpr std::size_t kPatternStride = std::size_t{1} << 20;
+
+// Calls visit(first, last) for each range [first, last) of a buffer of
+// `size` bytes that carries the pattern; first is a multiple of 8.
+template <class Visit>
+void for_each_patterned_range(std::size_t size, Visit visit) {
+  if (size <= kFullPatternLimit) return visit(std::size_t{0}, size);
+  const std::size_t tail = (size - kPatternRun) / 8 * 8;
+  for (std::size_t first = 0; first < tail; first += kPatternStride) visit(first, first + kPatternRun);
+  visit(tail, size);
+}
+
 // Word-at-a-time: this runs on every byte the checker allocates.
 inline void fill_pattern(std::uint64_t buffer, std::span<std::byte> bytes) {
-  std::size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    const std::uint64_t w = content_detail::word(buffer, i / 8);
-    std::memcpy(bytes.data() + i, &w, 8);
-  }
-  if (i < bytes.size()) {
-    const std::uint64_t w = content_detail::word(buffer, i / 8);
-    std::memcpy(bytes.data() + i, &w, bytes.size() - i);
-  }
+  for_each_patterned_range(bytes.size(), [&](std::size_t first, std::size_t last) {
+    std::size_t i = first;
+    for (; i + 8 <= last; i += 8) {
+      const std::uint64_t w = content_detail::word(buffer, i / 8);
+      std::memcpy(bytes.data() + i, &w, 8);
+    }
+    if (i < last) {
+      const std::uint64_t w = content_detail::word(buffer, i / 8);
+      std::memcpy(bytes.data() + i, &w, last - i);
+    }
+  });
 }
 
 // The index of the first byte that differs from the pattern, if any. Whole
@@ -50,14 +73,18 @@ inline std::optional<std::size_t> verify_pattern(std::uint64_t buffer, std::span
       if (static_cast<unsigned char>(bytes[i + j]) != expected[j]) return i + j;
     return std::nullopt;
   };
-  std::size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    std::uint64_t actual;
-    std::memcpy(&actual, bytes.data() + i, 8);
-    if (actual != content_detail::word(buffer, i / 8)) return differs_at(i, 8);
-  }
-  if (i < bytes.size()) return differs_at(i, bytes.size() - i);
-  return std::nullopt;
+  std::optional<std::size_t> found;
+  for_each_patterned_range(bytes.size(), [&](std::size_t first, std::size_t last) {
+    if (found) return;
+    std::size_t i = first;
+    for (; i + 8 <= last; i += 8) {
+      std::uint64_t actual;
+      std::memcpy(&actual, bytes.data() + i, 8);
+      if (actual != content_detail::word(buffer, i / 8)) return void(found = differs_at(i, 8));
+    }
+    if (i < last) found = differs_at(i, last - i);
+  });
+  return found;
 }
 
 }  // namespace poolcheck

@@ -120,6 +120,7 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
     const std::size_t length = op.kind == OpKind::kFrom ? op.b : op.a;
     if (placement.length != length || handles_.back().size() != length)
       return void(fail("bounds", "a buffer of " + std::to_string(length) + " bytes", describe(placement)));
+    if (!this->check_live_handle(handles_.back(), placement.pooled)) return;
     if (op.kind == OpKind::kFrom && !this->check_writer_offered(op, got->offered)) return;
     const std::uint64_t asked = op.kind == OpKind::kFrom ? 1 : requested_alignment(op);
     if (placement.pooled && (op.kind == OpKind::kAllocSlow || asked > kPoolBaseAlignment))

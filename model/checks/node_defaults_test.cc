@@ -1,0 +1,62 @@
+// Node's numbers, pinned as numbers. The allocator and the reference model
+// share their defaults and limits (allocator/pool_types.h), so a wrong one
+// moves both sides at once and no differential check can see it; the
+// mutation campaign showed it (docs/MUTATION.md: kDefaultPoolSize,
+// kDefaultCacheLimit, kMaxRequest and kMaxPoolSize mutants survived every
+// other test). Node: Buffer.poolSize 8192, offsets aligned to 8
+// (docs/SPEC.md); poolcheck: 16 cached pools, requests and pool sizes up to
+// 2^30, alignments up to 4096.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <new>
+#include <stdexcept>
+
+#include "allocator/pool_allocator.h"
+#include "model/reference/reference_model.h"
+
+namespace poolcheck {
+namespace {
+
+constexpr std::size_t kTwoTo30 = 1073741824;
+
+TEST(NodeDefaults, AllocatorStartsWithNodesSettings) {
+  PoolAllocator allocator;
+  EXPECT_EQ(allocator.pool_size(), 8192u);
+  EXPECT_EQ(allocator.alignment(), 8u);
+  EXPECT_EQ(allocator.cache_limit(), 16u);
+}
+
+TEST(NodeDefaults, ModelStartsWithNodesSettings) {
+  const PoolOptions settings;
+  EXPECT_EQ(settings.pool_size, 8192u);
+  EXPECT_EQ(settings.alignment, 8u);
+  EXPECT_EQ(settings.cache_limit, 16u);
+  EXPECT_EQ(ReferenceModel().pool_size(), 8192u);
+}
+
+TEST(NodeDefaults, LimitsAreTwoToThe30AndAlignmentsUpTo4096) {
+  PoolAllocator allocator;
+  EXPECT_THROW(allocator.allocate(kTwoTo30 + 1), std::length_error);
+  EXPECT_THROW(allocator.set_pool_size(kTwoTo30 + 1), std::invalid_argument);
+  EXPECT_NO_THROW(allocator.set_pool_size(kTwoTo30));
+  PoolOptions options;
+  options.alignment = 4096;
+  EXPECT_NO_THROW(PoolAllocator{options});
+  options.alignment = 8192;
+  EXPECT_THROW(PoolAllocator{options}, std::invalid_argument);
+}
+
+TEST(NodeDefaults, TheLargestRequestIsAccepted) {
+  // 1 GiB of address space; no byte of it is touched.
+  PoolAllocator allocator;
+  try {
+    Buffer buffer = allocator.allocate(kTwoTo30);
+    EXPECT_EQ(buffer.size(), kTwoTo30);
+  } catch (const std::bad_alloc&) {
+    GTEST_SKIP() << "no 1 GiB of address space here";
+  }
+}
+
+}  // namespace
+}  // namespace poolcheck
