@@ -307,45 +307,7 @@ class BasicPoolAllocator {
   // has changed. The replaced pool dies if nothing refers to it, and its
   // memory is the first choice for the new pool. Out of line: it runs once
   // per pool, and inlined it made every allocation site save registers.
-  [[gnu::noinline]] void start_pool() {
-    Pool* const old = current_;
-    const std::size_t capacity = pool_size_;
-    const bool old_dies = old != nullptr && Rules::is_dead(refs_of(old->usage));
-    Pool* fresh = nullptr;
-    if (old_dies && old->capacity == capacity) {
-      fresh = old;
-      ++stats_.pools_reused;
-    } else if ((fresh = take_cached(capacity)) != nullptr) {
-      link_live(fresh);
-      ++stats_.pools_reused;
-    } else {
-      fresh = create_pool(capacity);  // the only step that can throw
-      link_live(fresh);
-      ++stats_.pools_created;
-    }
-    if (old != nullptr) {
-      padding_before_current_ += std::min(offset_, old->capacity) - (carved_ - carved_before_current_);
-      stats_.tail_waste_bytes += Rules::tail_waste(old->capacity, offset_);
-      old->state = PoolState::kLive;
-      if (old_dies) {
-        forget_live(old);
-        if (fresh != old) {
-          unlink_live(old);
-          retire(old);
-        }
-      }
-    }
-    carved_before_current_ = carved_;
-    if (++window_starts_ == kCacheWindow) trim_cache();
-    fresh->state = PoolState::kCurrent;
-    fresh->number = next_pool_number_++;
-    ++stats_.live_pools;
-    stats_.pool_bytes += fresh->capacity;
-    current_ = fresh;
-    memory_ = fresh->memory;
-    capacity_ = fresh->capacity;
-    offset_ = 0;
-  }
+  [[gnu::noinline]] void start_pool();
 
   static void check_alignment(std::size_t alignment) {
     if (!is_request_alignment(alignment))
@@ -356,28 +318,10 @@ class BasicPoolAllocator {
   // block_alignment() is remembered, because it must go back upstream with
   // the alignment it was asked with; the note is reserved before upstream is
   // asked, so that a failure changes nothing.
-  Buffer allocate_aligned_block(std::size_t n, std::size_t alignment) {
-    check_request(n);
-    if (alignment <= block_alignment_)
-      return adopt_unpooled(static_cast<std::byte*>(upstream_->allocate(n, block_alignment_)), n);
-    over_aligned_.reserve(over_aligned_.size() + 1);
-    auto* data = static_cast<std::byte*>(upstream_->allocate(n, alignment));
-    over_aligned_.push_back({data, alignment});
-    return adopt_unpooled(data, n);
-  }
+  Buffer allocate_aligned_block(std::size_t n, std::size_t alignment);
 
   // The alignment an unpooled block was asked with.
-  std::size_t unpooled_alignment(std::byte* data) noexcept {
-    if (over_aligned_.empty()) return block_alignment_;
-    for (auto it = over_aligned_.begin(); it != over_aligned_.end(); ++it) {
-      if (it->data != data) continue;
-      const std::size_t alignment = it->alignment;
-      *it = over_aligned_.back();
-      over_aligned_.pop_back();
-      return alignment;
-    }
-    return block_alignment_;
-  }
+  std::size_t unpooled_alignment(std::byte* data) noexcept;
 
   // Buffer::release(): one subtract and one branch, inlined wherever a
   // Buffer dies. Everything else (a pool's death, an unpooled or empty
@@ -387,97 +331,32 @@ class BasicPoolAllocator {
     if (Rules::is_dead(refs_of(pool->usage))) [[unlikely]] pool->owner->release_rare(pool, data, size);
   }
 
-  [[gnu::noinline]] void release_rare(Pool* pool, std::byte* data, std::size_t size) noexcept {
-    if (pool == &stand_in_) {
-      stand_in_.usage = kStandInUsage;
-      --stand_in_buffers_;
-      if (size == 0) return;  // an empty buffer
-      stats_.unpooled_bytes -= size;
-      upstream_->deallocate(data, size, unpooled_alignment(data));
-    } else if (pool->state == PoolState::kLive) {  // not current, and now dead
-      forget_live(pool);
-      unlink_live(pool);
-      retire(pool);
-    }
-  }
+  [[gnu::noinline]] void release_rare(Pool* pool, std::byte* data, std::size_t size) noexcept;
 
-  void forget_live(Pool* pool) noexcept {
-    --stats_.live_pools;
-    stats_.pool_bytes -= pool->capacity;
-  }
+  void forget_live(Pool* pool) noexcept;
 
-  void link_live(Pool* pool) noexcept {
-    pool->prev = nullptr;
-    pool->next = live_;
-    if (live_ != nullptr) live_->prev = pool;
-    live_ = pool;
-  }
+  void link_live(Pool* pool) noexcept;
 
-  void unlink_live(Pool* pool) noexcept {
-    if (pool->prev != nullptr) pool->prev->next = pool->next;
-    else live_ = pool->next;
-    if (pool->next != nullptr) pool->next->prev = pool->prev;
-    pool->prev = pool->next = nullptr;
-  }
+  void unlink_live(Pool* pool) noexcept;
 
   // A dead pool goes to the cache; when the cache is full it goes back
   // upstream itself, and the cache keeps the pools that died before it.
   // (Evicting the oldest instead gave glibc back the blocks at the top of its
   // heap, which it trimmed and grew again every burst: bench/, random4k.)
-  void retire(Pool* pool) noexcept {
-    if (cache_.size() == cache_limit_) {
-      destroy_pool(pool);
-      return;
-    }
-    pool->state = PoolState::kCached;
-    cache_.push_back(pool);  // never reallocates: reserved in the constructor
-    ++stats_.cached_pools;
-  }
+  void retire(Pool* pool) noexcept;
 
   // The most recently cached pool of exactly this capacity, if any.
-  Pool* take_cached(std::size_t capacity) noexcept {
-    for (auto it = cache_.rbegin(); it != cache_.rend(); ++it) {
-      if ((*it)->capacity == capacity) {
-        Pool* pool = *it;
-        cache_.erase(std::next(it).base());
-        --stats_.cached_pools;
-        cache_low_ = std::min(cache_low_, cache_.size());
-        return pool;
-      }
-    }
-    return nullptr;
-  }
+  Pool* take_cached(std::size_t capacity) noexcept;
 
   // End of a window of kCacheWindow pool starts: the cache never had fewer
   // than cache_low_ pools in it, so that many were not needed; the oldest
   // go back upstream (the cache hands out its newest first).
-  void trim_cache() noexcept {
-    for (std::size_t i = 0; i < cache_low_; ++i) destroy_pool(cache_[i]);
-    cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_low_));
-    stats_.cached_pools -= cache_low_;
-    window_starts_ = 0;
-    cache_low_ = cache_.size();
-  }
+  void trim_cache() noexcept;
 
-  Pool* create_pool(std::size_t capacity) {
-    const std::size_t header_at = round_up(capacity, alignof(Pool));
-    const std::size_t block_bytes = header_at + sizeof(Pool);
-    auto* memory = static_cast<std::byte*>(upstream_->allocate(block_bytes, pool_alignment_));
-    Pool* pool = ::new (memory + header_at) Pool{};
-    pool->owner = this;
-    pool->memory = memory;
-    pool->capacity = capacity;
-    pool->block_bytes = block_bytes;
-    return pool;
-  }
+  Pool* create_pool(std::size_t capacity);
 
   // The pool is in no list any more.
-  void destroy_pool(Pool* pool) noexcept {
-    std::byte* memory = pool->memory;
-    const std::size_t block_bytes = pool->block_bytes;
-    pool->~Pool();
-    upstream_->deallocate(memory, block_bytes, pool_alignment_);
-  }
+  void destroy_pool(Pool* pool) noexcept;
 
   // Fast-path state first. memory_ and capacity_ copy the current pool's, so
   // that the fast path does not load them from the pool's header, at the far
@@ -513,6 +392,14 @@ class BasicPoolAllocator {
   };
   std::vector<OverAligned> over_aligned_;
 };
+
+}  // namespace poolcheck
+
+// The rare paths, defined out of the class so that this file shows the fast
+// path and the state it touches.
+#include "allocator/pool_lifecycle.h"  // IWYU pragma: export
+
+namespace poolcheck {
 
 using PoolAllocator = BasicPoolAllocator<>;
 using Buffer = PoolAllocator::Buffer;

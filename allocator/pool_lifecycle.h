@@ -1,0 +1,168 @@
+// The allocator's rare paths: starting a pool, a pool's death and its
+// cache, unpooled blocks asked for a large alignment. Included at the end of
+// allocator/pool_allocator.h (do not include it on its own); out of the class
+// so that pool_allocator.h shows the fast path and the state it touches.
+#pragma once
+
+#include "allocator/pool_allocator.h"
+
+namespace poolcheck {
+
+template <class Rules>
+void BasicPoolAllocator<Rules>::start_pool() {
+  Pool* const old = current_;
+  const std::size_t capacity = pool_size_;
+  const bool old_dies = old != nullptr && Rules::is_dead(refs_of(old->usage));
+  Pool* fresh = nullptr;
+  if (old_dies && old->capacity == capacity) {
+    fresh = old;
+    ++stats_.pools_reused;
+  } else if ((fresh = take_cached(capacity)) != nullptr) {
+    link_live(fresh);
+    ++stats_.pools_reused;
+  } else {
+    fresh = create_pool(capacity);  // the only step that can throw
+    link_live(fresh);
+    ++stats_.pools_created;
+  }
+  if (old != nullptr) {
+    padding_before_current_ += std::min(offset_, old->capacity) - (carved_ - carved_before_current_);
+    stats_.tail_waste_bytes += Rules::tail_waste(old->capacity, offset_);
+    old->state = PoolState::kLive;
+    if (old_dies) {
+      forget_live(old);
+      if (fresh != old) {
+        unlink_live(old);
+        retire(old);
+      }
+    }
+  }
+  carved_before_current_ = carved_;
+  if (++window_starts_ == kCacheWindow) trim_cache();
+  fresh->state = PoolState::kCurrent;
+  fresh->number = next_pool_number_++;
+  ++stats_.live_pools;
+  stats_.pool_bytes += fresh->capacity;
+  current_ = fresh;
+  memory_ = fresh->memory;
+  capacity_ = fresh->capacity;
+  offset_ = 0;
+}
+
+template <class Rules>
+auto BasicPoolAllocator<Rules>::allocate_aligned_block(std::size_t n, std::size_t alignment) -> Buffer {
+  check_request(n);
+  if (alignment <= block_alignment_)
+    return adopt_unpooled(static_cast<std::byte*>(upstream_->allocate(n, block_alignment_)), n);
+  over_aligned_.reserve(over_aligned_.size() + 1);
+  auto* data = static_cast<std::byte*>(upstream_->allocate(n, alignment));
+  over_aligned_.push_back({data, alignment});
+  return adopt_unpooled(data, n);
+}
+
+template <class Rules>
+std::size_t BasicPoolAllocator<Rules>::unpooled_alignment(std::byte* data) noexcept {
+  if (over_aligned_.empty()) return block_alignment_;
+  for (auto it = over_aligned_.begin(); it != over_aligned_.end(); ++it) {
+    if (it->data != data) continue;
+    const std::size_t alignment = it->alignment;
+    *it = over_aligned_.back();
+    over_aligned_.pop_back();
+    return alignment;
+  }
+  return block_alignment_;
+}
+
+template <class Rules>
+void BasicPoolAllocator<Rules>::release_rare(Pool* pool, std::byte* data, std::size_t size) noexcept {
+  if (pool == &stand_in_) {
+    stand_in_.usage = kStandInUsage;
+    --stand_in_buffers_;
+    if (size == 0) return;  // an empty buffer
+    stats_.unpooled_bytes -= size;
+    upstream_->deallocate(data, size, unpooled_alignment(data));
+  } else if (pool->state == PoolState::kLive) {  // not current, and now dead
+    forget_live(pool);
+    unlink_live(pool);
+    retire(pool);
+  }
+}
+
+template <class Rules>
+void BasicPoolAllocator<Rules>::forget_live(Pool* pool) noexcept {
+  --stats_.live_pools;
+  stats_.pool_bytes -= pool->capacity;
+}
+
+template <class Rules>
+void BasicPoolAllocator<Rules>::link_live(Pool* pool) noexcept {
+  pool->prev = nullptr;
+  pool->next = live_;
+  if (live_ != nullptr) live_->prev = pool;
+  live_ = pool;
+}
+
+template <class Rules>
+void BasicPoolAllocator<Rules>::unlink_live(Pool* pool) noexcept {
+  if (pool->prev != nullptr) pool->prev->next = pool->next;
+  else live_ = pool->next;
+  if (pool->next != nullptr) pool->next->prev = pool->prev;
+  pool->prev = pool->next = nullptr;
+}
+
+template <class Rules>
+void BasicPoolAllocator<Rules>::retire(Pool* pool) noexcept {
+  if (cache_.size() == cache_limit_) {
+    destroy_pool(pool);
+    return;
+  }
+  pool->state = PoolState::kCached;
+  cache_.push_back(pool);  // never reallocates: reserved in the constructor
+  ++stats_.cached_pools;
+}
+
+template <class Rules>
+auto BasicPoolAllocator<Rules>::take_cached(std::size_t capacity) noexcept -> Pool* {
+  for (auto it = cache_.rbegin(); it != cache_.rend(); ++it) {
+    if ((*it)->capacity == capacity) {
+      Pool* pool = *it;
+      cache_.erase(std::next(it).base());
+      --stats_.cached_pools;
+      cache_low_ = std::min(cache_low_, cache_.size());
+      return pool;
+    }
+  }
+  return nullptr;
+}
+
+template <class Rules>
+void BasicPoolAllocator<Rules>::trim_cache() noexcept {
+  for (std::size_t i = 0; i < cache_low_; ++i) destroy_pool(cache_[i]);
+  cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_low_));
+  stats_.cached_pools -= cache_low_;
+  window_starts_ = 0;
+  cache_low_ = cache_.size();
+}
+
+template <class Rules>
+auto BasicPoolAllocator<Rules>::create_pool(std::size_t capacity) -> Pool* {
+  const std::size_t header_at = round_up(capacity, alignof(Pool));
+  const std::size_t block_bytes = header_at + sizeof(Pool);
+  auto* memory = static_cast<std::byte*>(upstream_->allocate(block_bytes, pool_alignment_));
+  Pool* pool = ::new (memory + header_at) Pool{};
+  pool->owner = this;
+  pool->memory = memory;
+  pool->capacity = capacity;
+  pool->block_bytes = block_bytes;
+  return pool;
+}
+
+template <class Rules>
+void BasicPoolAllocator<Rules>::destroy_pool(Pool* pool) noexcept {
+  std::byte* memory = pool->memory;
+  const std::size_t block_bytes = pool->block_bytes;
+  pool->~Pool();
+  upstream_->deallocate(memory, block_bytes, pool_alignment_);
+}
+
+}  // namespace poolcheck
