@@ -41,10 +41,10 @@ std::string op_to_json(const Op& op, std::size_t line, std::optional<std::uint64
   switch (op.kind) {
     case OpKind::kPoolSize: out += "\"pool_size\"" + field("size", op.a); break;
     case OpKind::kAlloc:
-      out += "\"alloc\"" + field("size", op.a) + (op.b == 0 ? std::string() : field("alignment", op.b));
+      out += "\"alloc\"" + field("size", op.a) + (op.b == 0 ? std::string() : field("align", op.b));
       break;
     case OpKind::kAllocSlow:
-      out += "\"alloc_slow\"" + field("size", op.a) + (op.b == 0 ? std::string() : field("alignment", op.b));
+      out += "\"alloc_slow\"" + field("size", op.a) + (op.b == 0 ? std::string() : field("align", op.b));
       break;
     case OpKind::kFailNext: out += "\"fail_next\"" + field("k", op.a); break;
     case OpKind::kFrom: out += "\"from\"" + field("reserve", op.a) + field("kept", op.b); break;
