@@ -57,6 +57,7 @@ class MisalignedMemoryAllocator : private MisaligningUpstream, public BasicPoolA
 class RejectsTheLargestRequestAllocator : public BasicPoolAllocator<> {
  public:
   using BasicPoolAllocator::BasicPoolAllocator;
+  using BasicPoolAllocator::allocate;  // the aligned overload, unchanged
   Buffer allocate(std::size_t n) {
     if (n == kMaxRequest) throw std::length_error("request of kMaxRequest rejected");
     return BasicPoolAllocator::allocate(n);
@@ -69,6 +70,7 @@ class RejectsTheLargestRequestAllocator : public BasicPoolAllocator<> {
 class KeepsABufferWhenItThrowsAllocator : public BasicPoolAllocator<> {
  public:
   using BasicPoolAllocator::BasicPoolAllocator;
+  using BasicPoolAllocator::allocate;  // the aligned overload, unchanged
   Buffer allocate(std::size_t n) {
     try {
       return BasicPoolAllocator::allocate(n);
@@ -105,6 +107,10 @@ class StaleHandleAllocator : public BasicPoolAllocator<> {
     std::size_t length_ = 0;  // copied, never cleared
   };
   Buffer allocate(std::size_t n) { return Buffer(Base::allocate(n)); }
+  Buffer allocate(std::size_t n, std::size_t alignment) { return Buffer(Base::allocate(n, alignment)); }
+  Buffer allocate_slow(std::size_t n, std::size_t alignment = 1) {
+    return Buffer(Base::allocate_slow(n, alignment));
+  }
   template <class Writer>
   Buffer allocate_with(std::size_t reserve, Writer&& writer) {
     return Buffer(Base::allocate_with(reserve, std::forward<Writer>(writer)));
