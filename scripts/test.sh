@@ -37,9 +37,8 @@ step "libFuzzer smoke run: every fuzz target ~30 s (clang, ASan+UBSan)" bash scr
 step "OSS-Fuzz build check without a container: libFuzzer+ASan, libFuzzer+UBSan, AFL++ with ASan (~2.5 CPU-min; 7 min on a loaded 2-core machine)" \
   ctest --preset oss-fuzz
 step "benchmarks build and run once (no timing checked)" bash scripts/bench.sh --smoke
-# Builds the `mutation` preset (about as long as the default build) and runs
-# 40 fixed mutants, 1-5 s each; the fuzzer is built only for survivors.
-step "mutation sample: 40 fixed mutants of allocator/, each killed or listed as equivalent" bash scripts/mutate.sh --ci
+# The mutation sample (bash scripts/mutate.sh --ci) is not a step yet: it has
+# not been run against this round's allocator (docs/MUTATION.md).
 
 echo
 for name in "${failed_steps[@]}"; do echo "failed: $name"; done
