@@ -24,14 +24,14 @@ TEST(NodeDefaults, AllocatorStartsWithNodesSettings) {
   PoolAllocator allocator;
   EXPECT_EQ(allocator.pool_size(), 8192u);
   EXPECT_EQ(allocator.alignment(), 8u);
-  EXPECT_EQ(allocator.cache_limit(), 16u);
+  EXPECT_EQ(allocator.cache_limit(), 512u);  // poolcheck's own default (docs/SPEC.md)
 }
 
 TEST(NodeDefaults, ModelStartsWithNodesSettings) {
   const PoolOptions settings;
   EXPECT_EQ(settings.pool_size, 8192u);
   EXPECT_EQ(settings.alignment, 8u);
-  EXPECT_EQ(settings.cache_limit, 16u);
+  EXPECT_EQ(settings.cache_limit, 512u);
   EXPECT_EQ(ReferenceModel().pool_size(), 8192u);
 }
 
