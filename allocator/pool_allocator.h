@@ -161,13 +161,8 @@ class BasicPoolAllocator {
     check_alignment(alignment);
     if (n == 0) return make_empty();
     if (Rules::is_unpooled_aligned(n, alignment, threshold_)) return allocate_aligned_block(n, alignment);
-    if constexpr (!Rules::pads_before_room_check) {
-      if (Rules::needs_new_pool(capacity_, offset_, n)) start_pool();
-      offset_ = round_up(offset_, alignment);
-      return carve(n);
-    }
     // Before the first pool capacity_ and offset_ are 0: no request fits.
-    if (Rules::needs_new_pool(capacity_, round_up(offset_, alignment), n)) {
+    if (Rules::needs_new_pool(capacity_, Rules::room_check_offset(offset_, alignment), n)) {
       start_pool();
       return carve(n);
     }
@@ -180,7 +175,6 @@ class BasicPoolAllocator {
   // empty buffer.
   Buffer allocate_slow(std::size_t n, std::size_t alignment = 1) {
     check_alignment(alignment);
-    if constexpr (Rules::slow_is_pooled) return allocate(n, alignment);
     if (n == 0) return make_empty();
     return allocate_aligned_block(n, alignment);
   }

@@ -52,16 +52,16 @@ struct NodePoolRules {
   static constexpr bool is_unpooled_aligned(std::size_t n, std::size_t alignment, std::size_t threshold) {
     return alignment > kPoolBaseAlignment || n >= threshold;
   }
-  // The offset is rounded up to the request's alignment before the room
-  // check, so the padding counts against the room.
-  static constexpr bool pads_before_room_check = true;
+  // The offset the room check of an aligned request sees: rounded up to the
+  // request's alignment first, so the padding counts against the room.
+  static constexpr std::size_t room_check_offset(std::size_t offset, std::size_t alignment) {
+    return round_up(offset, alignment);
+  }
   // Allocation-time alignment of pool memory: kPoolBaseAlignment, so that a
   // requested alignment up to it holds for the address, not only the offset.
   static constexpr std::size_t pool_alignment(std::size_t alignment) {
     return alignment > kPoolBaseAlignment ? alignment : kPoolBaseAlignment;
   }
-  // Buffer.allocUnsafeSlow: never pooled.
-  static constexpr bool slow_is_pooled = false;
 };
 
 }  // namespace poolcheck

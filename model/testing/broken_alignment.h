@@ -16,7 +16,7 @@ namespace poolcheck::broken {
 // Checks the room at the unrounded offset, then rounds: a request that the
 // padding pushes over the end is placed past the pool's end.
 struct PadAfterRoomCheck : Unchecked {
-  static constexpr bool pads_before_room_check = false;
+  static constexpr std::size_t room_check_offset(std::size_t offset, std::size_t) { return offset; }
 };
 
 // Pools a request whose alignment is above 64 (only the size decides).
@@ -24,11 +24,6 @@ struct AlignedAbove64Pooled : Unchecked {
   static constexpr bool is_unpooled_aligned(std::size_t n, std::size_t, std::size_t threshold) {
     return n >= threshold;
   }
-};
-
-// Buffer.allocUnsafeSlow served from the pool, like allocUnsafe.
-struct SlowPooled : Unchecked {
-  static constexpr bool slow_is_pooled = true;
 };
 
 // Asks upstream for pool memory aligned to 16 only, as before Node v26.8.
@@ -84,6 +79,13 @@ class OnSkewedUpstream : private SkewedUpstream, public Allocator {
   }
 };
 
+// Buffer.allocUnsafeSlow served from the pool, like allocUnsafe.
+class SlowPooled : public BasicPoolAllocator<Unchecked> {
+ public:
+  using BasicPoolAllocator::BasicPoolAllocator;
+  Buffer allocate_slow(std::size_t n, std::size_t alignment = 1) { return allocate(n, alignment); }
+};
+
 // Drops allocUnsafeSlow's alignment argument.
 class SlowAlignmentDropped : public BasicPoolAllocator<Unchecked> {
  public:
@@ -112,7 +114,7 @@ using SixteenBytePoolBaseAllocator = OnSkewedUpstream<BasicPoolAllocator<Sixteen
 using SlowAlignmentDroppedAllocator = OnSkewedUpstream<SlowAlignmentDropped>;
 using PadAfterRoomCheckAllocator = BasicPoolAllocator<PadAfterRoomCheck>;
 using AlignedAbove64PooledAllocator = BasicPoolAllocator<AlignedAbove64Pooled>;
-using SlowPooledAllocator = BasicPoolAllocator<SlowPooled>;
+using SlowPooledAllocator = SlowPooled;
 using BadAlignmentRoundedUpAllocator = BadAlignmentRoundedUp;
 
 }  // namespace poolcheck::broken

@@ -66,12 +66,14 @@ a check was missing are listed under "New checks" below.
 | differential | settings | `aimed::MisreportsTheCacheLimitAllocator` | `checks_fire_test`: `ChecksFire.Settings` |
 | differential | handle | `aimed::StaleHandleAllocator` (a released handle still reports its length) | `checks_fire_test`: `ChecksFire.Handle` |
 | differential | leak | a block kept from upstream (memory twist) | `checker_test`: `Checker.CatchesALeakedBlock` |
+| differential | upstream | `aimed::WrongReturnAlignmentAllocator` (every block given back with twice its alignment) | `checks_fire_test`: `ChecksFire.Upstream` |
 | invariant | alignment | `aimed::MisalignedMemoryAllocator` | `checks_fire_test`: `ChecksFire.Alignment` |
 | invariant | bump | `NoAlignment` | `checks_fire_test`: `ChecksFire.InvariantCheckerBumpStatsAndLifetime` |
 | invariant | stats | `NoTailWaste` | `checks_fire_test`: `ChecksFire.InvariantCheckerBumpStatsAndLifetime` |
 | invariant | lifetime | `RecycleTooEarly` | `checks_fire_test`: `ChecksFire.InvariantCheckerBumpStatsAndLifetime` |
 | invariant | failure | `aimed::RejectsTheLargestRequestAllocator` | `checks_fire_test`: `ChecksFire.Failure` |
 | invariant | failure atomicity | `aimed::KeepsABufferWhenItThrowsAllocator` | `checks_fire_test`: `ChecksFire.FailureAtomicity` |
+| invariant | upstream | `aimed::WrongReturnAlignmentAllocator` | `checks_fire_test`: `ChecksFire.Upstream` |
 
 ## New checks the campaign asked for
 
@@ -92,9 +94,30 @@ dies by a check added for it:
   statistics are all zero, as literal zeros: `PoolStats` and its defaults are
   shared with the model, so a wrong default moved both sides.
 - **`node_defaults_test`** (unit): Node's and poolcheck's numbers pinned as
-  numbers (pool size 8192, alignment 8, cache 16, limits 2^30, alignment up
-  to 4096): the constants in `allocator/pool_types.h` are shared with the
-  model, so a wrong one moved both sides.
+  numbers (pool size 8192, alignment 8, cache 512, limits 2^30, alignment up
+  to 4096, and `NodeDefaults.TheCacheIsTrimmedAtTheEndOfEach512PoolStarts`):
+  the constants in `allocator/pool_types.h` are shared with the model, so a
+  wrong one moved both sides. Kills `kCacheWindow` ±1.
+- **upstream** (the checkers, this round): every block goes back to upstream
+  once, with the size and alignment it was allocated with (std::pmr's
+  contract; `TrackingResource` used to abort on a wrong size only and never
+  looked at the alignment). Kills the mutants of the over-aligned list in
+  `pool_lifecycle.h` (`*it = over_aligned_.back()` and `pop_back()`
+  deleted, the fallback alignment returned as `{}`), with
+  `AlignedAllocation.EachBlockGoesBackWithItsOwnAlignmentInAnyOrder`, whose
+  upstream hands an address back out at another alignment.
+- **`Invariants.TheCacheFollowsBurstsAcrossWindows`** (property, this round):
+  long generated runs of bursts and quiet pool starts across several
+  windows of 512, under cache limits 0, 1, 5, 64 and 512. Before, only a
+  unit test reached the cache trim: its mutants (the window counter, the
+  low mark, the trim loop) are now killed by the properties too.
+- **`Invariants.OutOfRangeIsRefusedAndChangesNothing`** (property, this
+  round): alignments (setting and request), pool sizes and request sizes
+  on both sides of their limits, the limits written as numbers; shown
+  failing on `BadAlignmentRoundedUp`.
+- **`AlignedAllocation.UnpooledBlocksAreAskedForWithTheBlockAlignment`**
+  (unit): `block_alignment()` reports the alignment unpooled blocks are
+  asked for (its `return 0` mutant was alive: the accessor had no reader).
 - **`corpus/scenarios/largest_request.ops`** and
   `NodeDefaults.TheLargestRequestIsAccepted`: a request of exactly
   kMaxRequest (2^30) succeeds. Testing it was too costly (the checker filled
