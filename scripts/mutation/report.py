@@ -185,6 +185,7 @@ def write(summary, listed, path):
     for op, (n, k, e, s) in sorted(ops.items()):
         out.append(f"| {op} | {n} | {k} | {e} | {s} |")
     out.append("")
+    out.extend(_by_function(records, killed, eq))
     if survived:
         out.append("## Survivors\n")
         for r in survived:
@@ -216,6 +217,40 @@ def write(summary, listed, path):
                    f"{' | '.join(_cell(d.get(n)) for n in TITLES)} | {_md(first)} | {p.get('shrunk', '')} |")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
+
+
+FUNCTION_NOTE = """### By function
+
+Where the mutants are, and which detectors kill them there (of the
+non-equivalent ones). The fast path is `allocate(n)`, `carve(kept)` and the
+inline part of `Buffer`'s release (`release()`, `~Buffer()`); this round's
+aligned requests are `allocate(n, alignment)`, `allocate_aligned_block`,
+`unpooled_alignment`, `is_request_alignment` and `pool_alignment`; the
+failure paths (`fail_next`, `std::length_error`) run through
+`check_request`, `create_pool`, `start_pool`, `write_unpooled` and
+`~ScratchBlock`.
+"""
+
+
+def _by_function(records, killed, eq):
+    import functions
+    rows = collections.OrderedDict()
+    for r in records:
+        row = rows.setdefault(functions.function_of(r["id"]), collections.Counter())
+        row["mutants"] += 1
+        row["killed" if r in killed else "equivalent" if r in eq else "survived"] += 1
+        if r in eq:
+            continue
+        for name, d in r["detectors"].items():
+            row[name] += 1 if d["killed"] else 0
+        row["properties"] += r["detectors"].get("props", {}).get("stage") == "properties"
+    out = [FUNCTION_NOTE, "| function | mutants | killed | equivalent | survived | props + unit | properties alone"
+           " | corpus | fuzz ∅ | fuzz corpus |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, c in sorted(rows.items(), key=lambda item: (-item[1]["mutants"], item[0])):
+        out.append(f"| `{name}` | {c['mutants']} | {c['killed']} | {c['equivalent']} | {c['survived']} | {c['props']} | "
+                   f"{c['properties']} | {c['corpus']} | {c['fuzz_empty']} | {c['fuzz_corpus']} |")
+    out.append("")
+    return out
 
 
 def _md(text):
