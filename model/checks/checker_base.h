@@ -145,7 +145,8 @@ class CheckerBase {
   // as it was, and the op is then run again and must succeed. nullopt after
   // a failure.
   std::optional<Attempt> attempt(const Op& op) {
-    const PoolStats before = allocator_->stats();
+    stats_before_ = allocator_->stats();
+    const PoolStats& before = stats_before_;
     room_before_ = allocator_->room();
     pool_size_before_ = allocator_->pool_size();
     const std::size_t blocks_before = tracker_.live_blocks();
@@ -335,14 +336,17 @@ class CheckerBase {
   PoolOptions settings_;
   TrackingResource tracker_;  // outlives the allocator
   std::optional<Allocator> allocator_;
-  std::vector<Buffer> handles_;  // by buffer number; destroyed before the allocator
+  std::pmr::vector<Buffer> handles_;  // by buffer number; destroyed before the allocator
   IntervalSet live_buffers_;
   IntervalSet live_pools_;
   std::uint64_t unpooled_blocks_ = 0;  // non-empty unpooled buffers alive
   std::optional<Op> op_;
   std::size_t ops_run_ = 0;
   std::optional<Divergence> failure_;
-  std::optional<std::ptrdiff_t> room_before_;  // of the op being attempted
+  // Of the op being attempted (attempt() takes them): stats() walks the live
+  // pools, so the checkers ask for it once before an op, not twice.
+  PoolStats stats_before_;
+  std::optional<std::ptrdiff_t> room_before_;
   std::size_t pool_size_before_ = 0;
 
  private:
