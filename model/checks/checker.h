@@ -169,7 +169,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
   }
 
   void check_state() {
-    const PoolStats& actual = this->allocator_->stats();
+    const PoolStats& actual = this->observe_stats();
     if (!(actual == model_.stats()))
       return void(this->fail("stats", describe(model_.stats()), stats_difference(model_.stats(), actual)));
     if (!this->check_settings(model_.pool_size())) return;

@@ -247,7 +247,7 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
   }
 
   void check_state() {
-    const PoolStats& actual = allocator_->stats();
+    const PoolStats& actual = this->observe_stats();
     PoolStats expected = actual;  // the gauges this checker can count itself
     expected.live_buffers = live_.buffers;
     expected.bytes_in_use = live_.bytes;
