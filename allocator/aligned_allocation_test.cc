@@ -4,6 +4,8 @@
 // in model/ (the reference model's own tests).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -105,6 +107,65 @@ TEST(AlignedAllocation, AboveSixtyFourOrAtTheThresholdGetsItsOwnAlignedBlock) {
   EXPECT_TRUE(upstream.live.empty());
 }
 
+// Checks returns like StrictResource, and hands the block given back last
+// to the next request of its size whose alignment the address meets, as
+// malloc may: an allocator that remembers alignments by address must have
+// forgotten the old one by then.
+class ReusingResource : public std::pmr::memory_resource {
+ public:
+  ~ReusingResource() override {
+    if (kept_ != nullptr) std::pmr::new_delete_resource()->deallocate(kept_, kept_bytes_, real_alignment_[kept_]);
+  }
+  std::map<void*, std::pair<std::size_t, std::size_t>> live;
+
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
+    void* p = kept_;
+    if (p != nullptr && kept_bytes_ == bytes && reinterpret_cast<std::uintptr_t>(p) % alignment == 0) {
+      kept_ = nullptr;
+    } else {
+      p = std::pmr::new_delete_resource()->allocate(bytes, alignment);
+      real_alignment_[p] = alignment;
+    }
+    live[p] = {bytes, alignment};
+    return p;
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
+    auto it = live.find(p);
+    ASSERT_NE(it, live.end());
+    EXPECT_EQ(it->second, std::make_pair(bytes, alignment)) << "block given back as it was asked for";
+    live.erase(it);
+    if (kept_ != nullptr) std::pmr::new_delete_resource()->deallocate(kept_, kept_bytes_, real_alignment_[kept_]);
+    kept_ = p;
+    kept_bytes_ = bytes;
+  }
+  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+
+  void* kept_ = nullptr;
+  std::size_t kept_bytes_ = 0;
+  std::map<void*, std::size_t> real_alignment_;  // what new_delete_resource needs back
+};
+
+TEST(AlignedAllocation, EachBlockGoesBackWithItsOwnAlignmentInAnyOrder) {
+  ReusingResource upstream;
+  {
+    PoolOptions options;
+    options.upstream = &upstream;
+    PoolAllocator allocator(options);
+    Buffer kept = allocator.allocate_slow(100, 128);
+    Buffer a = allocator.allocate_slow(5000, 4096);
+    Buffer b = allocator.allocate_slow(6000, 256);
+    std::byte* const b_data = b.data();
+    a.release();  // not the one remembered last
+    b.release();
+    Buffer c = allocator.allocate_slow(6000);  // b's address again, at the block alignment
+    EXPECT_EQ(c.data(), b_data);
+    c.release();
+    kept.release();
+  }
+  EXPECT_TRUE(upstream.live.empty());
+}
+
 TEST(AlignedAllocation, SlowIsNeverPooledAndAlignedWhenAsked) {
   StrictResource upstream;
   {
@@ -133,6 +194,20 @@ TEST(AlignedAllocation, PoolMemoryIsAlignedToSixtyFourUnderEverySetting) {
       Buffer b = allocator.allocate(5, asked);
       EXPECT_EQ(address(b) % asked, 0u) << "alignment " << alignment << ", asked " << asked;
     }
+  }
+}
+
+TEST(AlignedAllocation, UnpooledBlocksAreAskedForWithTheBlockAlignment) {
+  for (std::size_t alignment = 1; alignment <= kMaxAlignment; alignment *= 2) {
+    StrictResource upstream;
+    PoolOptions options;
+    options.alignment = alignment;
+    options.upstream = &upstream;
+    PoolAllocator allocator(options);
+    const std::size_t expected = std::max(alignment, alignof(std::max_align_t));
+    EXPECT_EQ(allocator.block_alignment(), expected) << "alignment " << alignment;
+    Buffer unpooled = allocator.allocate(5000);
+    EXPECT_EQ(upstream.last_alignment, expected) << "alignment " << alignment;
   }
 }
 

@@ -20,11 +20,13 @@
 
 namespace poolcheck::props {
 
-enum class Property { kStateful, kPlacement, kBounds, kAlignment, kOverlap, kContent, kStatistics, kRecycling, kFailure };
+enum class Property {
+  kStateful, kPlacement, kBounds, kAlignment, kOverlap, kContent, kStatistics, kRecycling, kFailure, kCacheWindows
+};
 
-inline constexpr std::array<const char*, 9> kPropertyNames = {"stateful",   "placement", "bounds",
-                                                       "alignment",  "overlap",   "content",
-                                                       "statistics", "recycling", "failure"};
+inline constexpr std::array<const char*, 10> kPropertyNames = {
+    "stateful", "placement", "bounds", "alignment", "overlap", "content", "statistics", "recycling", "failure",
+    "cache_windows"};
 
 // Only the pairs listed below are instantiated: each property is a lot of
 // RapidCheck template code, and this file is the build's longest compile.
@@ -39,6 +41,7 @@ void run_property() {
   if constexpr (P == Property::kStatistics) statistics_agree_and_drain<Allocator>();
   if constexpr (P == Property::kRecycling) pools_recycle_only_when_dead_within_the_cache_bound<Allocator>();
   if constexpr (P == Property::kFailure) upstream_failure_is_atomic<Allocator>();
+  if constexpr (P == Property::kCacheWindows) the_cache_follows_bursts_across_windows<Allocator>();
 }
 
 struct VariantCase {

@@ -28,6 +28,7 @@
 #include "allocator/pool_allocator.h"
 #include "model/checks/checker.h"
 #include "model/reference/sequence_file.h"
+#include "model/testing/broken_alignment.h"
 #include "model/testing/broken_rules.h"
 #include "model/testing/broken_wrappers.h"
 #include "props/checked_run.h"
@@ -66,6 +67,7 @@ std::vector<VariantCase> variant_cases() {
       caught<SkipAlignAfterFromAllocator, P::kStateful>("SkipAlignAfterFrom", 2),
       caught<CacheBoundOffByOneAllocator, P::kRecycling>("CacheBoundOffByOne", 4),
       caught<CacheBoundOffByOneAllocator, P::kStateful>("CacheBoundOffByOne", 4),
+      caught<CacheBoundOffByOneAllocator, P::kCacheWindows>("CacheBoundOffByOne", 8),
       caught<LeakOnUpstreamFailureAllocator, P::kFailure>("LeakOnUpstreamFailure", 2),
   };
 }
@@ -159,6 +161,18 @@ TEST_P(BrokenVariant, IsCaughtAndItsCounterexampleReplays) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, BrokenVariant, ::testing::ValuesIn(variant_cases()),
                          [](const ::testing::TestParamInfo<VariantCase>& info) { return info.param.name(); });
+
+// The limits property runs no op sequence (ops cannot carry an invalid
+// alignment), so it has no counterexample file: it is shown failing here.
+TEST(BrokenVariantLimits, BadAlignmentRoundedUpIsCaughtByTheLimitsProperty) {
+  rc::detail::TestMetadata metadata{"BadAlignmentRoundedUp", "BadAlignmentRoundedUp"};
+  SilentListener listener;
+  const rc::detail::TestResult result = rc::detail::checkTestable(
+      &out_of_range_is_refused_and_changes_nothing<broken::BadAlignmentRoundedUpAllocator>, metadata, variant_params(),
+      listener);
+  rc::detail::FailureResult failure;
+  EXPECT_TRUE(result.match(failure)) << "an alignment of 3 was taken as 4 and nothing noticed";
+}
 
 }  // namespace
 }  // namespace poolcheck::props

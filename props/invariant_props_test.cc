@@ -29,5 +29,13 @@ RC_GTEST_PROP(Invariants, PoolsRecycleOnlyWhenDeadWithinTheCacheBound, ()) {
 
 RC_GTEST_PROP(Invariants, UpstreamFailureIsAtomic, ()) { upstream_failure_is_atomic<PoolAllocator>(); }
 
+RC_GTEST_PROP(Invariants, TheCacheFollowsBurstsAcrossWindows, ()) {
+  the_cache_follows_bursts_across_windows<PoolAllocator>();
+}
+
+RC_GTEST_PROP(Invariants, OutOfRangeIsRefusedAndChangesNothing, ()) {
+  out_of_range_is_refused_and_changes_nothing<PoolAllocator>();
+}
+
 }  // namespace
 }  // namespace poolcheck::props

@@ -13,6 +13,7 @@
 #include <iterator>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -156,6 +157,108 @@ void upstream_failure_is_atomic() {
   };
   check_or_fail<Counting>(ops, scenario.settings, {.law = count});
   RC_ASSERT(thrown == 1u);
+}
+
+// The cache follows bursts across many windows of pool starts (docs/SPEC.md:
+// windows of 512; a window gives back the pools the cache never went below).
+// Each round holds a burst of pools live and releases them into the cache,
+// then starts up to ~1,100 pools quietly, releasing each buffer at once (the
+// pool is reused in place) or only after the next one (each start takes a
+// pool from the cache and gives one back), so that windows close with the
+// cache full, draining and empty, under several cache limits. `alloc 1
+// align 64` in pools of 64 bytes starts a pool every time. The checker
+// compares cached_pools, pools_reused and the blocks held upstream with the
+// model after every op. What is drawn is the numbers, not the ops, so that a
+// counterexample shrinks fast (it is still long: a window is 512 starts).
+template <class Allocator>
+void the_cache_follows_bursts_across_windows() {
+  PoolOptions settings;
+  settings.pool_size = 64;
+  settings.cache_limit = *rc::gen::element<std::size_t>(512, 64, 5, 1, 0);
+  std::vector<Op> ops;
+  std::uint64_t next_buffer = 0;
+  const auto start_a_pool = [&] {
+    ops.push_back(Op::alloc(1, 64));
+    return next_buffer++;
+  };
+  const int rounds = *rc::gen::inRange(1, 4);
+  for (int round = 0; round < rounds; ++round) {
+    const auto burst = *rc::gen::inRange<std::uint32_t>(0, 300);
+    const auto quiet = *rc::gen::inRange<std::uint32_t>(0, 1100);
+    const bool hold_one = *rc::gen::arbitrary<bool>();
+    const std::uint64_t first = next_buffer;
+    for (std::uint32_t i = 0; i < burst; ++i) start_a_pool();
+    for (std::uint64_t id = first; id < next_buffer; ++id) ops.push_back(Op::release(id));
+    std::optional<std::uint64_t> held;
+    for (std::uint32_t i = 0; i < quiet; ++i) {
+      const std::uint64_t id = start_a_pool();
+      if (held) ops.push_back(Op::release(*held));
+      held = id;
+      if (!hold_one) ops.push_back(Op::release(*std::exchange(held, std::nullopt)));
+    }
+    if (held) ops.push_back(Op::release(*held));
+  }
+  check_or_fail<Allocator>(ops, settings);
+}
+
+// Out-of-range alignments and sizes are refused with std::invalid_argument
+// or std::length_error and change nothing; everything in range is accepted.
+// The ranges are written here as numbers (docs/SPEC.md): the allocator and
+// the model share allocator/pool_types.h, so a wrong limit there would move
+// both, and ops cannot carry an invalid alignment. Settings: alignment a
+// power of two up to 4096. Requests: alignment a power of two up to 2^30,
+// size up to 2^30 (2^30 itself is address space only, never touched).
+inline bool is_valid_setting_alignment(std::uint64_t a) { return a != 0 && (a & (a - 1)) == 0 && a <= 4096; }
+inline bool is_valid_request_alignment(std::uint64_t a) { return a != 0 && (a & (a - 1)) == 0 && a <= (1u << 30); }
+
+inline rc::Gen<std::uint64_t> alignment_or_not() {
+  return rc::gen::oneOf(rc::gen::map(rc::gen::inRange(0, 34), [](int k) { return std::uint64_t{1} << k; }),
+                        rc::gen::inRange<std::uint64_t>(0, 5000), rc::gen::arbitrary<std::uint64_t>());
+}
+
+template <class Allocator>
+void out_of_range_is_refused_and_changes_nothing() {
+  PoolOptions settings;
+  settings.alignment = *alignment_or_not();
+  if (!is_valid_setting_alignment(settings.alignment)) {
+    RC_ASSERT_THROWS_AS(Allocator{settings}, std::invalid_argument);
+    return;
+  }
+  Allocator allocator(settings);
+  std::vector<typename Allocator::Buffer> live;
+  live.push_back(allocator.allocate(*rc::gen::inRange<std::size_t>(1, 100)));
+  const PoolStats before = allocator.stats();
+  const auto room = allocator.room();
+  for (int i = 0; i < 8; ++i) {
+    const std::uint64_t a = *alignment_or_not();
+    const std::size_t n = *rc::gen::inRange<std::size_t>(1, 100);
+    const bool slow = *rc::gen::arbitrary<bool>();
+    if (is_valid_request_alignment(a)) {
+      // A block of 2^30 alignment is address space too; n == 0 asks for none.
+      RC_ASSERT((slow ? allocator.allocate_slow(0, a) : allocator.allocate(0, a)).size() == 0u);
+      continue;
+    }
+    if (slow) RC_ASSERT_THROWS_AS(allocator.allocate_slow(n, a), std::invalid_argument);
+    else RC_ASSERT_THROWS_AS(allocator.allocate(n, a), std::invalid_argument);
+    RC_ASSERT(allocator.stats() == before);
+    RC_ASSERT(allocator.room() == room);
+  }
+  const std::size_t pool_size = *rc::gen::element<std::size_t>(std::size_t{1} << 30, (std::size_t{1} << 30) + 1,
+                                                                 std::size_t{3} << 29);
+  if (pool_size > (std::size_t{1} << 30)) RC_ASSERT_THROWS_AS(allocator.set_pool_size(pool_size), std::invalid_argument);
+  else allocator.set_pool_size(pool_size);
+  RC_ASSERT(allocator.stats() == before);
+  const std::size_t huge = *rc::gen::element<std::size_t>(std::size_t{1} << 30, (std::size_t{1} << 30) + 1);
+  if (huge > (std::size_t{1} << 30)) {
+    RC_ASSERT_THROWS_AS(allocator.allocate(huge), std::length_error);
+    RC_ASSERT(allocator.stats() == before);
+  } else {
+    try {
+      RC_ASSERT(allocator.allocate(huge).size() == huge);  // unpooled, released at once
+    } catch (const std::bad_alloc&) {
+      RC_DISCARD("no 1 GiB of address space here");
+    }
+  }
 }
 
 }  // namespace poolcheck::props

@@ -8,7 +8,7 @@
 #   bash scripts/mutate.sh                      every mutant; writes docs/MUTATION.md
 #   bash scripts/mutate.sh --sample N [--seed S]  N mutants drawn with seed S (default 1);
 #                                               writes build/mutation/MUTATION-sample.md
-#   bash scripts/mutate.sh --ci                 a fixed sample (not yet in scripts/test.sh): stops at
+#   bash scripts/mutate.sh --ci                 a fixed sample (a step of scripts/test.sh): stops at
 #                                               the first detector that kills each mutant, and
 #                                               fails if one that is not listed as equivalent
 #                                               survives

@@ -18,6 +18,8 @@
 //              std::bad_alloc is a divergence)
 //   leak       blocks held from upstream are exactly the live and cached
 //              pools and the live unpooled buffers; none after teardown
+//   upstream   every block goes back to upstream once, with the size and
+//              alignment it was allocated with
 // The first failure is kept and reported as a Divergence. Nothing is written
 // into a buffer before its bounds are verified, so a wrong allocator cannot
 // corrupt the checker. The allocator is a template parameter so that tests

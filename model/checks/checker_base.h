@@ -15,6 +15,8 @@
 //   content    each buffer keeps its own pattern until it is released
 //   leak       blocks held upstream = live pools + cached pools + non-empty
 //              unpooled buffers; none after the allocator is destroyed
+//   upstream   every block goes back to upstream once, with the size and
+//              alignment it was allocated with (std::pmr's contract)
 //   stats      a new allocator's statistics are all zero (as literal zeros:
 //              PoolStats and its defaults are shared with the model)
 //   handle     a live Buffer says live, pooled as placed, bytes() = data(),
@@ -107,6 +109,7 @@ class CheckerBase {
     }
     if (failure_) return failure_;
     allocator_.reset();
+    if (!check_returns()) return failure_;
     if (tracker_.live_blocks() != 0)
       fail("leak", "no block held after the allocator is destroyed",
            std::to_string(tracker_.live_blocks()) + " blocks still held");
@@ -325,7 +328,14 @@ class CheckerBase {
     return true;
   }
 
+  bool check_returns() {
+    if (!tracker_.bad_return()) return true;
+    return fail("upstream", "every block given back once, with the size and alignment it was allocated with",
+                *tracker_.bad_return());
+  }
+
   bool check_blocks_held(const PoolStats& stats) {
+    if (!check_returns()) return false;
     const std::uint64_t expected = stats.live_pools + stats.cached_pools + unpooled_blocks_;
     if (tracker_.live_blocks() == expected) return true;
     return fail("leak", std::to_string(expected) + " blocks held (live pools + cached pools + unpooled buffers)",

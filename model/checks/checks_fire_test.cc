@@ -84,6 +84,14 @@ TEST(ChecksFire, Handle) {
   EXPECT_EQ(differential<aimed::StaleHandleAllocator>(kSeveral), "handle");
 }
 
+TEST(ChecksFire, Upstream) {
+  // The first block goes back when its buffer is released (unpooled).
+  EXPECT_EQ(differential<aimed::WrongReturnAlignmentAllocator>("alloc 5000\nrelease 0\n"), "upstream");
+  EXPECT_EQ(invariants<aimed::WrongReturnAlignmentAllocator>("alloc 5000\nrelease 0\n"), "upstream");
+  // A pool goes back only when the allocator is destroyed: finish() sees it.
+  EXPECT_EQ(differential<aimed::WrongReturnAlignmentAllocator>("alloc 8\n"), "upstream");
+}
+
 TEST(ChecksFire, InvariantCheckerBumpStatsAndLifetime) {
   EXPECT_EQ(invariants<broken::NoAlignmentAllocator>("alloc 3\nalloc 3\n"), "bump");
   EXPECT_EQ(invariants<broken::NoTailWasteAllocator>("alloc 4000\nalloc 4000\nalloc 4000\n"), "stats");

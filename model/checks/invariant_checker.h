@@ -33,6 +33,8 @@
 //              nothing
 //   leak       blocks held upstream = live pools + cached pools + non-empty
 //              unpooled buffers; none after the allocator is destroyed
+//   upstream   every block goes back to upstream once, with the size and
+//              alignment it was allocated with
 #pragma once
 
 #include <algorithm>

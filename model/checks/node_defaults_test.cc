@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <new>
 #include <stdexcept>
+#include <vector>
 
 #include "allocator/pool_allocator.h"
 #include "model/reference/reference_model.h"
@@ -56,6 +57,30 @@ TEST(NodeDefaults, TheLargestRequestIsAccepted) {
   } catch (const std::bad_alloc&) {
     GTEST_SKIP() << "no 1 GiB of address space here";
   }
+}
+
+// docs/SPEC.md: pool starts are counted in windows of 512, and at the end
+// of a window the cache gives back the pools it never went below. The first
+// window starts with an empty cache, so its fewest is 0 and nothing goes
+// back; here the second window never takes from the cache (each quiet pool
+// start reuses the pool it leaves in place), so every cached pool goes back
+// at pool start 2 x 512. kCacheWindow is shared with the model: only a
+// number pins it.
+TEST(NodeDefaults, TheCacheIsTrimmedAtTheEndOfEach512PoolStarts) {
+  PoolOptions options;
+  options.pool_size = 256;  // two buffers of 100 bytes fit a pool
+  PoolAllocator allocator(options);
+  const auto pool_starts = [&] { return allocator.stats().pools_created + allocator.stats().pools_reused; };
+  std::vector<Buffer> burst;
+  while (pool_starts() < 40) burst.push_back(allocator.allocate(100));
+  burst.clear();
+  ASSERT_GT(allocator.stats().cached_pools, 30u);
+  std::uint64_t emptied_at = 0;
+  while (emptied_at == 0 && pool_starts() < 2000) {
+    allocator.allocate(100).release();
+    if (allocator.stats().cached_pools == 0) emptied_at = pool_starts();
+  }
+  EXPECT_EQ(emptied_at, 1024u);
 }
 
 }  // namespace

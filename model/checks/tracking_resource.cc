@@ -1,8 +1,9 @@
 #include "model/checks/tracking_resource.h"
 
-#include <cstdio>
-#include <cstdlib>
 #include <new>
+#include <string>
+
+#include "model/checks/divergence.h"
 
 namespace poolcheck {
 
@@ -37,13 +38,21 @@ void* TrackingResource::do_allocate(std::size_t bytes, std::size_t alignment) {
 }
 
 void TrackingResource::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
-  auto it = blocks_.find(reinterpret_cast<std::uintptr_t>(p));
-  if (it == blocks_.end() || it->second.size != bytes) {
-    std::fprintf(stderr, "poolcheck: deallocate of %p (%zu bytes) that was not allocated so\n", p, bytes);
-    std::abort();
+  const auto begin = reinterpret_cast<std::uintptr_t>(p);
+  auto it = blocks_.find(begin);
+  const auto returned = [&] {
+    return hex(begin) + " given back as " + std::to_string(bytes) + " bytes, alignment " + std::to_string(alignment);
+  };
+  if (it == blocks_.end()) {
+    if (!bad_return_) bad_return_ = returned() + ", but no block is held there";
+    return;
   }
+  const Block block = it->second;
+  if ((block.size != bytes || block.alignment != alignment) && !bad_return_)
+    bad_return_ = returned() + ", but allocated as " + std::to_string(block.size) + " bytes, alignment " +
+                  std::to_string(block.alignment);
   blocks_.erase(it);
-  upstream_->deallocate(p, bytes, alignment);
+  upstream_->deallocate(p, block.size, block.alignment);
 }
 
 }  // namespace poolcheck

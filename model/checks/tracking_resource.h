@@ -1,6 +1,7 @@
 // An upstream memory resource that remembers every live block, so that the
 // checker can verify bounds and leaks against memory the allocator really
-// got, and that can fail the k-th request to test failure atomicity.
+// got and that every block comes back as it went out, and that can fail the
+// k-th request to test failure atomicity.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <map>
 #include <memory_resource>
 #include <optional>
+#include <string>
 
 namespace poolcheck {
 
@@ -35,6 +37,12 @@ class TrackingResource : public std::pmr::memory_resource {
   // How many requests injection has failed so far: the checker asks, so that
   // a std::bad_alloc upstream did not throw is caught as a divergence.
   std::uint64_t injected_failures() const { return injected_; }
+  // The first deallocate that did not give back a live block with the size
+  // and alignment it was allocated with (std::pmr's contract), described;
+  // nullopt while every return was right. A wrong return is not passed on
+  // as it came: a block not held is dropped, a held one goes upstream with
+  // its own size and alignment, so the run goes on to be reported.
+  const std::optional<std::string>& bad_return() const { return bad_return_; }
 
  private:
   void* do_allocate(std::size_t bytes, std::size_t alignment) override;
@@ -49,6 +57,7 @@ class TrackingResource : public std::pmr::memory_resource {
   std::uint64_t serial_ = 0;
   std::uint64_t fail_at_ = 0;
   std::uint64_t injected_ = 0;
+  std::optional<std::string> bad_return_;
 };
 
 }  // namespace poolcheck

@@ -1,6 +1,7 @@
 // Deliberately wrong allocators, each aimed at one check that no other
 // variant showed firing on its own: alignment, failure, failure atomicity,
-// settings and handle (model/checks/checks_fire_test.cc). Test code only.
+// settings, handle and upstream (model/checks/checks_fire_test.cc). Test
+// code only.
 #pragma once
 
 #include <cstddef>
@@ -48,6 +49,40 @@ class MisalignedMemoryAllocator : private MisaligningUpstream, public BasicPoolA
  private:
   static PoolOptions through(PoolOptions options, std::pmr::memory_resource* resource) {
     options.upstream = resource;
+    return options;
+  }
+};
+
+// Gives every block back upstream with twice the alignment it asked for
+// (a wrong remembered alignment, as the mutants of the over-aligned list in
+// pool_lifecycle.h make): std::pmr's deallocate contract is broken, nothing
+// else is.
+class WrongReturnResource : public std::pmr::memory_resource {
+ public:
+  explicit WrongReturnResource(std::pmr::memory_resource* upstream) : upstream_(upstream) {}
+
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t alignment) override { return upstream_->allocate(bytes, alignment); }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
+    upstream_->deallocate(p, bytes, alignment * 2);
+  }
+  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
+
+  std::pmr::memory_resource* upstream_;
+};
+
+struct WrongReturnUpstream {
+  WrongReturnResource wrong_return;
+};
+
+class WrongReturnAlignmentAllocator : private WrongReturnUpstream, public BasicPoolAllocator<> {
+ public:
+  explicit WrongReturnAlignmentAllocator(PoolOptions options)
+      : WrongReturnUpstream{WrongReturnResource(options.upstream)}, BasicPoolAllocator(through(options)) {}
+
+ private:
+  PoolOptions through(PoolOptions options) {
+    options.upstream = &wrong_return;
     return options;
   }
 };

@@ -3,6 +3,7 @@
 // code only, like broken_rules.h; each variant gets one decision wrong.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <map>
 #include <memory_resource>
@@ -90,10 +91,28 @@ class SlowAlignmentDropped : public BasicPoolAllocator<Unchecked> {
   Buffer allocate_slow(std::size_t n, std::size_t = 1) { return BasicPoolAllocator::allocate_slow(n, 1); }
 };
 
+// Takes an alignment that is not a power of two (up to 2^30) as the next
+// power of two instead of refusing it: Buffer.allocUnsafe(8, 3) would throw.
+class BadAlignmentRoundedUp : public BasicPoolAllocator<> {
+ public:
+  using BasicPoolAllocator::BasicPoolAllocator;
+  using BasicPoolAllocator::allocate;
+  Buffer allocate(std::size_t n, std::size_t alignment) { return BasicPoolAllocator::allocate(n, rounded(alignment)); }
+  Buffer allocate_slow(std::size_t n, std::size_t alignment = 1) {
+    return BasicPoolAllocator::allocate_slow(n, rounded(alignment));
+  }
+
+ private:
+  static std::size_t rounded(std::size_t alignment) {
+    return alignment <= (std::size_t{1} << 30) ? std::bit_ceil(alignment | 1) : alignment;
+  }
+};
+
 using SixteenBytePoolBaseAllocator = OnSkewedUpstream<BasicPoolAllocator<SixteenBytePoolBase>>;
 using SlowAlignmentDroppedAllocator = OnSkewedUpstream<SlowAlignmentDropped>;
 using PadAfterRoomCheckAllocator = BasicPoolAllocator<PadAfterRoomCheck>;
 using AlignedAbove64PooledAllocator = BasicPoolAllocator<AlignedAbove64Pooled>;
 using SlowPooledAllocator = BasicPoolAllocator<SlowPooled>;
+using BadAlignmentRoundedUpAllocator = BadAlignmentRoundedUp;
 
 }  // namespace poolcheck::broken
