@@ -7,6 +7,8 @@
 #include "fuzz/pool_diff_check.h"
 #include "model/testing/broken_failure.h"
 #include "model/testing/broken_wrappers.h"
+#include "model/testing/broken_rules.h"
+#include "model/testing/broken_alignment.h"
 
 #ifndef POOLCHECK_BROKEN_ALLOCATOR
 #error "POOLCHECK_BROKEN_ALLOCATOR must name a class in poolcheck::broken"

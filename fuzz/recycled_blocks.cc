@@ -67,10 +67,13 @@ void unmap_block(void* block, std::size_t bytes, std::size_t alignment) {
 }  // namespace
 
 RecycledBlocks::~RecycledBlocks() {
-  for (auto& [key, blocks] : free_) {
-    for (void* p : blocks) {
-      ASAN_UNPOISON_MEMORY_REGION(p, key.first);
-      std::pmr::new_delete_resource()->deallocate(p, key.first, key.second);
+  for (std::size_t c = 0; c < kClasses; ++c) {
+    for (std::size_t a = 0; a < kAlignments; ++a) {
+      const std::size_t size = std::size_t{16} << c, alignment = std::size_t{1} << a;
+      for (void* p : free_[list_index(size, alignment)]) {
+        ASAN_UNPOISON_MEMORY_REGION(p, size);
+        std::pmr::new_delete_resource()->deallocate(p, size, alignment);
+      }
     }
   }
 }
@@ -79,10 +82,11 @@ void* RecycledBlocks::do_allocate(std::size_t bytes, std::size_t alignment) {
   if (bytes > kMaxClass) return map_block(bytes, alignment);
   const std::size_t size = size_class(bytes);
   void* p = nullptr;
-  auto it = free_.find({size, alignment});
-  if (it != free_.end() && !it->second.empty()) {
-    p = it->second.back();
-    it->second.pop_back();
+  if (alignment > kMaxKeptAlignment) return std::pmr::new_delete_resource()->allocate(bytes, alignment);
+  std::vector<void*>& list = free_[list_index(size, alignment)];
+  if (!list.empty()) {
+    p = list.back();
+    list.pop_back();
     kept_ -= size;
   } else {
     p = std::pmr::new_delete_resource()->allocate(size, alignment);
@@ -94,6 +98,7 @@ void* RecycledBlocks::do_allocate(std::size_t bytes, std::size_t alignment) {
 
 void RecycledBlocks::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
   if (bytes > kMaxClass) return unmap_block(p, bytes, alignment);
+  if (alignment > kMaxKeptAlignment) return std::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
   const std::size_t size = size_class(bytes);
   if (kept_ + size > kMaxKept) {
     ASAN_UNPOISON_MEMORY_REGION(p, size);
@@ -101,7 +106,7 @@ void RecycledBlocks::do_deallocate(void* p, std::size_t bytes, std::size_t align
     return;
   }
   ASAN_POISON_MEMORY_REGION(p, size);
-  free_[{size, alignment}].push_back(p);
+  free_[list_index(size, alignment)].push_back(p);
   kept_ += size;
 }
 

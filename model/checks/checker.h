@@ -72,7 +72,6 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
   void release_op(std::uint64_t id) { release(id); }
 
   void create(const Op& op) {
-    const PoolStats before = this->allocator_->stats();
     const std::uint64_t serial_before = this->tracker_.allocations();
     auto got = this->attempt(op);
     if (!got) return;
@@ -88,7 +87,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
     if (outcome.kind == Outcome::Kind::kLengthError) {
       if (!got->length_error)
         return void(this->fail("failure", "std::length_error", describe(got->buffer.placement())));
-      this->check_length_error_changed_nothing(before);
+      this->check_length_error_changed_nothing(this->stats_before_);
       return;
     }
     if (got->length_error) return void(this->fail("failure", describe(outcome.placement), "std::length_error"));
@@ -172,7 +171,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
   }
 
   void check_state() {
-    const PoolStats& actual = this->allocator_->stats();
+    const PoolStats& actual = this->observe_stats();
     if (!(actual == model_.stats()))
       return void(this->fail("stats", describe(model_.stats()), stats_difference(model_.stats(), actual)));
     if (!this->check_settings(model_.pool_size())) return;
@@ -189,9 +188,9 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
   // Indexed by the model's pool and block numbers, which are dense (each new
   // one is the next number): vectors, not maps, so that a new pool costs no
   // allocation. 0 is no address: a dead pool, a block not seen yet.
-  std::vector<std::uintptr_t> pool_base_;   // live pools
-  std::vector<std::uintptr_t> block_base_;  // model block -> address
-  std::vector<std::uint64_t> block_owner_;  // model block -> last pool in it
+  std::pmr::vector<std::uintptr_t> pool_base_;   // live pools
+  std::pmr::vector<std::uintptr_t> block_base_;  // model block -> address
+  std::pmr::vector<std::uint64_t> block_owner_;  // model block -> last pool in it
 };
 
 // Runs a whole sequence and finishes; the first divergence, if any.

@@ -8,21 +8,9 @@
 #include <cstring>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace poolcheck {
-
-namespace content_detail {
-constexpr std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
-  x ^= x >> 30;
-  x *= 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 27;
-  x *= 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-constexpr std::uint64_t word(std::uint64_t buffer, std::size_t index) {
-  return mix((buffer + 1) * 0x9E3779B97F4A7C15ull + index);
-}
-}  // namespace content_detail
 
 // Buffers up to kFullPatternLimit bytes carry the pattern in every byte.
 // Longer ones carry it in their first and last kPatternRun bytes and in one
@@ -45,44 +33,64 @@ void for_each_patterned_range(std::size_t size, Visit visit) {
   visit(tail, size);
 }
 
-// Word-at-a-time: this runs on every byte the checker allocates.
+namespace content_detail {
+constexpr std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// The pattern is a window onto one table of random words: word i of
+// buffer b is table[(shift(b) + i) mod kTableWords]. Filling and verifying
+// a range are then one memcpy and one memcmp (each one intercepted call
+// under the sanitizers, which check the whole range), not a computed store
+// and load per word. Two buffers' patterns agree at some position only if
+// their shifts differ by exactly the distance between the words there: for
+// a given overlap that is one shift difference in kTableWords (2^17), and
+// the shifts are pseudo-random, so no regular placement error lines up
+// with them. The table holds kTableWords more words than that, so that any
+// range up to kFullPatternLimit bytes is one contiguous window.
+inline constexpr std::size_t kTableWords = std::size_t{1} << 17;
+static_assert(kTableWords * 8 >= kFullPatternLimit && kPatternRun <= kFullPatternLimit);
+
+inline const std::byte* table() {
+  static const std::vector<std::uint64_t> words = [] {
+    std::vector<std::uint64_t> w(2 * kTableWords);
+    for (std::size_t i = 0; i < kTableWords; ++i) w[i] = w[i + kTableWords] = mix(0x9E3779B97F4A7C15ull * (i + 1));
+    return w;
+  }();
+  return reinterpret_cast<const std::byte*>(words.data());
+}
+
+inline std::size_t shift(std::uint64_t buffer) { return mix(buffer + 1) % kTableWords; }
+
+// The pattern of bytes [first, ...) of `buffer`; first is a multiple of 8.
+inline const std::byte* pattern_at(std::uint64_t buffer, std::size_t first) {
+  return table() + (shift(buffer) + first / 8) % kTableWords * 8;
+}
+}  // namespace content_detail
+
 inline void fill_pattern(std::uint64_t buffer, std::span<std::byte> bytes) {
+  if (bytes.empty()) return;  // memcpy's pointers must not be null, even for 0 bytes
   for_each_patterned_range(bytes.size(), [&](std::size_t first, std::size_t last) {
-    std::size_t i = first;
-    for (; i + 8 <= last; i += 8) {
-      const std::uint64_t w = content_detail::word(buffer, i / 8);
-      std::memcpy(bytes.data() + i, &w, 8);
-    }
-    if (i < last) {
-      const std::uint64_t w = content_detail::word(buffer, i / 8);
-      std::memcpy(bytes.data() + i, &w, last - i);
-    }
+    std::memcpy(bytes.data() + first, content_detail::pattern_at(buffer, first), last - first);
   });
 }
 
-// The index of the first byte that differs from the pattern, if any. Whole
-// words are compared as integers: memcmp is intercepted under the sanitizers
-// and libFuzzer (a range check and a comparison hook per call), which made
-// it the larger part of a fuzz run.
+// The index of the first byte that differs from the pattern, if any. One
+// memcmp per range (libFuzzer's comparison hook returns at once when they
+// are equal); the byte is looked for only when they are not.
 inline std::optional<std::size_t> verify_pattern(std::uint64_t buffer, std::span<const std::byte> bytes) {
-  const auto differs_at = [&](std::size_t i, std::size_t n) -> std::optional<std::size_t> {
-    const std::uint64_t w = content_detail::word(buffer, i / 8);
-    unsigned char expected[8];
-    std::memcpy(expected, &w, 8);
-    for (std::size_t j = 0; j < n; ++j)
-      if (static_cast<unsigned char>(bytes[i + j]) != expected[j]) return i + j;
-    return std::nullopt;
-  };
   std::optional<std::size_t> found;
+  if (bytes.empty()) return found;
   for_each_patterned_range(bytes.size(), [&](std::size_t first, std::size_t last) {
     if (found) return;
-    std::size_t i = first;
-    for (; i + 8 <= last; i += 8) {
-      std::uint64_t actual;
-      std::memcpy(&actual, bytes.data() + i, 8);
-      if (actual != content_detail::word(buffer, i / 8)) return void(found = differs_at(i, 8));
-    }
-    if (i < last) found = differs_at(i, last - i);
+    const std::byte* expected = content_detail::pattern_at(buffer, first);
+    if (std::memcmp(bytes.data() + first, expected, last - first) == 0) return;
+    for (std::size_t i = first; i < last; ++i)
+      if (bytes[i] != expected[i - first]) return void(found = i);
   });
   return found;
 }

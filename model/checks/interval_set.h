@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iterator>
 #include <map>
+#include <memory_resource>
 #include <optional>
 
 namespace poolcheck {
@@ -39,7 +40,7 @@ class IntervalSet {
   std::size_t size() const { return ranges_.size(); }
 
  private:
-  std::map<std::uintptr_t, Interval> ranges_;
+  std::pmr::map<std::uintptr_t, Interval> ranges_;  // the default resource (fuzz/fuzz_target.h)
 };
 
 }  // namespace poolcheck

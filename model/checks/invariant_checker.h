@@ -104,10 +104,10 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
   }
 
   void create(const Op& op) {
-    const PoolStats before = allocator_->stats();
     const std::optional<std::int64_t> room_before = room();
     auto got = this->attempt(op);
     if (!got) return;
+    const PoolStats& before = this->stats_before_;
     if (got->length_error) {
       if (!exceeds_max_request(op)) return void(fail("failure", "a buffer (request within 2^30)", "std::length_error"));
       this->check_length_error_changed_nothing(before);
@@ -249,7 +249,7 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
   }
 
   void check_state() {
-    const PoolStats& actual = allocator_->stats();
+    const PoolStats& actual = this->observe_stats();
     PoolStats expected = actual;  // the gauges this checker can count itself
     expected.live_buffers = live_.buffers;
     expected.bytes_in_use = live_.bytes;
@@ -278,8 +278,8 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
     }
   };
 
-  std::vector<Held> held_;                             // by buffer number
-  std::unordered_map<std::uint64_t, LivePool> pools_;  // current + referenced, by number
+  std::pmr::vector<Held> held_;                             // by buffer number
+  std::pmr::unordered_map<std::uint64_t, LivePool> pools_;  // current + referenced, by number
   std::optional<std::uint64_t> current_;
   LiveTotals live_;
   std::uint64_t pool_bytes_ = 0;

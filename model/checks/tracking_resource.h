@@ -52,7 +52,7 @@ class TrackingResource : public std::pmr::memory_resource {
   }
 
   std::pmr::memory_resource* upstream_;
-  std::map<std::uintptr_t, Block> blocks_;
+  std::pmr::map<std::uintptr_t, Block> blocks_;  // the default resource (fuzz/fuzz_target.h)
   std::uint64_t requests_ = 0;
   std::uint64_t serial_ = 0;
   std::uint64_t fail_at_ = 0;

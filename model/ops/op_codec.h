@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory_resource>
 #include <optional>
 #include <span>
 #include <vector>
@@ -31,7 +32,7 @@ class LiveBuffers {
   void remove_at(std::size_t index);
 
  private:
-  std::vector<std::uint64_t> ids_;
+  std::pmr::vector<std::uint64_t> ids_;  // the default resource (fuzz/fuzz_target.h)
 };
 
 inline constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t{1} << 20;

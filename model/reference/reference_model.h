@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory_resource>
 #include <optional>
 #include <vector>
 
@@ -92,11 +93,13 @@ class ReferenceModel {
 
   PoolOptions settings_;
   std::size_t pool_size_ = kDefaultPoolSize;
-  std::vector<PoolRecord> pools_;
-  std::vector<BufferRecord> buffers_;
+  // std::pmr containers: on the default resource, which the fuzz targets
+  // point at a per-run arena (fuzz/fuzz_target.h); the global heap otherwise.
+  std::pmr::vector<PoolRecord> pools_;
+  std::pmr::vector<BufferRecord> buffers_;
   std::optional<std::uint64_t> current_;
-  std::vector<std::size_t> block_capacity_;  // indexed by block
-  std::deque<std::uint64_t> cache_;          // dead blocks, oldest first
+  std::pmr::vector<std::size_t> block_capacity_;  // indexed by block
+  std::pmr::deque<std::uint64_t> cache_;          // dead blocks, oldest first
   std::size_t window_starts_ = 0;            // pool starts since the cache was last trimmed
   std::size_t cache_low_ = 0;                // the smallest the cache was since then
   PoolStats stats_;
