@@ -108,6 +108,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
     if (!check_memory(outcome, data, serial_before)) return;
     if (!this->claim_buffer_memory(id, data, placement.length)) return;
     if (!placement.pooled && placement.length > 0) ++this->unpooled_blocks_;
+    if (!this->check_writer_bytes(buffer)) return;
     fill_pattern(id, buffer.bytes());
   }
 

@@ -12,7 +12,8 @@
 //              request asks for) and of a pool's memory (max(64, setting))
 //   overlap    no two live buffers share a byte
 //   lifetime   a new pool overlaps no pool some live buffer still uses
-//   content    each buffer keeps its own pattern until it is released
+//   content    each buffer keeps its own pattern until it is released; a
+//              buffer from allocate_with holds what the writer wrote
 //   leak       blocks held upstream = live pools + cached pools + non-empty
 //              unpooled buffers; none after the allocator is destroyed
 //   upstream   every block goes back to upstream once, with the size and
@@ -220,6 +221,16 @@ class CheckerBase {
                 "writer offered " + std::to_string(offered.size()) + " bytes");
   }
 
+  // After its bounds are verified: a buffer made by allocate_with holds
+  // what the writer wrote (called before the checker's own pattern).
+  bool check_writer_bytes(const Buffer& buffer) {
+    if (writer_wrote_ == 0 || buffer.size() < writer_wrote_) return true;
+    const auto bad = verify_pattern(writer_pattern(), buffer.bytes().first(writer_wrote_));
+    if (!bad) return true;
+    return fail("content", "the " + std::to_string(writer_wrote_) + " bytes the writer wrote, in the buffer",
+                "byte " + std::to_string(*bad) + " differs");
+  }
+
   bool check_writer_wrote_into(std::span<std::byte> offered, std::uintptr_t data) {
     const auto wrote = reinterpret_cast<std::uintptr_t>(offered.data());
     if (wrote == data) return true;
@@ -325,6 +336,21 @@ class CheckerBase {
                     "pool_size " + std::to_string(a.pool_size()) + ", alignment " + std::to_string(a.alignment()) +
                         ", cache_limit " + std::to_string(a.cache_limit()));
     }
+    // The alignments it asks upstream for: pool memory max(64, alignment)
+    // (docs/SPEC.md); unpooled blocks a power of two no less than the
+    // setting and than malloc's own (its choice beyond that).
+    if constexpr (requires(Allocator& a) { a.pool_alignment(); a.block_alignment(); }) {
+      const auto& a = *allocator_;
+      const std::size_t pool = std::max(kPoolBaseAlignment, settings_.alignment);
+      const std::size_t block = a.block_alignment();
+      if (a.pool_alignment() != pool || !std::has_single_bit(block) ||
+          block < std::max(settings_.alignment, alignof(std::max_align_t)))
+        return fail("settings",
+                    "pool_alignment " + std::to_string(pool) + ", block_alignment a power of two >= " +
+                        std::to_string(std::max(settings_.alignment, alignof(std::max_align_t))),
+                    "pool_alignment " + std::to_string(a.pool_alignment()) + ", block_alignment " +
+                        std::to_string(block));
+    }
     return true;
   }
 
@@ -361,6 +387,9 @@ class CheckerBase {
   PoolStats stats_before_;
   std::optional<std::ptrdiff_t> room_before_;  // of the op being attempted
   std::size_t pool_size_before_ = 0;
+  std::size_t writer_wrote_ = 0;  // bytes the writer of the op being attempted wrote
+  // The writer's pattern: a number no buffer has, one per op.
+  std::uint64_t writer_pattern() const { return ~std::uint64_t{0} - ops_run_; }
 
  private:
   // Test wrappers (model/testing) may have handles without live() and
@@ -385,6 +414,7 @@ class CheckerBase {
   // after the checker has verified where they are.
   Attempt attempt_once(const Op& op) {
     Attempt result;
+    writer_wrote_ = 0;
     if (op.kind == OpKind::kAlloc) {
       result.buffer = op.b == 0 ? allocator_->allocate(op.a) : allocator_->allocate(op.a, op.b);
       return result;
@@ -395,6 +425,14 @@ class CheckerBase {
     }
     result.buffer = allocator_->allocate_with(op.a, [&](std::span<std::byte> span) {
       result.offered = span;
+      // Like Buffer.from(string), the writer writes the bytes it keeps, so
+      // that a buffer must hold them (a copy that drops them is caught), but
+      // only into memory the allocator got from upstream.
+      const std::size_t kept = std::min<std::size_t>(op.b, span.size());
+      if (kept > 0 && tracker_.block_containing(reinterpret_cast<std::uintptr_t>(span.data()), kept)) {
+        fill_pattern(writer_pattern(), span.first(kept));
+        writer_wrote_ = kept;
+      }
       return static_cast<std::size_t>(op.b);
     });
     return result;

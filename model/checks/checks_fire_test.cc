@@ -84,6 +84,12 @@ TEST(ChecksFire, Handle) {
   EXPECT_EQ(differential<aimed::StaleHandleAllocator>(kSeveral), "handle");
 }
 
+TEST(ChecksFire, ContentOfWhatTheWriterWrote) {
+  EXPECT_EQ(differential<PoolAllocator>("from 100 40\nfrom 5000 4000\n"), "(passed)");
+  EXPECT_EQ(differential<aimed::DropsTheWrittenBytesAllocator>("from 100 40\n"), "content");
+  EXPECT_EQ(invariants<aimed::DropsTheWrittenBytesAllocator>("from 5000 4000\n"), "content");
+}
+
 TEST(ChecksFire, Upstream) {
   // The first block goes back when its buffer is released (unpooled).
   EXPECT_EQ(differential<aimed::WrongReturnAlignmentAllocator>("alloc 5000\nrelease 0\n"), "upstream");

@@ -155,6 +155,7 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
       pools_.at(*current_).padding += pre;
     }
     if (!carve(id, placement, data, got->offered, padding)) return;
+    if (!this->check_writer_bytes(handles_.back())) return;
     fill_pattern(id, handles_.back().bytes());
   }
 
@@ -168,6 +169,7 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
       ++this->unpooled_blocks_;
     }
     live_.add(placement);
+    if (!this->check_writer_bytes(handles_.back())) return;
     fill_pattern(id, handles_.back().bytes());
   }
 

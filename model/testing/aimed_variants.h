@@ -4,9 +4,11 @@
 // code only.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <memory_resource>
 #include <new>
+#include <span>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -84,6 +86,21 @@ class WrongReturnAlignmentAllocator : private WrongReturnUpstream, public BasicP
   PoolOptions through(PoolOptions options) {
     options.upstream = &wrong_return;
     return options;
+  }
+};
+
+// allocate_with loses what the writer wrote: the kept bytes are zeroed
+// once the writer returns (as if write_unpooled's copy were dropped).
+class DropsTheWrittenBytesAllocator : public BasicPoolAllocator<> {
+ public:
+  using BasicPoolAllocator::BasicPoolAllocator;
+  template <class Writer>
+  Buffer allocate_with(std::size_t reserve, Writer&& writer) {
+    return BasicPoolAllocator::allocate_with(reserve, [&](std::span<std::byte> span) {
+      const std::size_t kept = writer(span);
+      std::fill_n(span.data(), std::min(kept, span.size()), std::byte{0});
+      return kept;
+    });
   }
 };
 

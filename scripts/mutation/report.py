@@ -58,7 +58,7 @@ a check was missing are listed under "New checks" below.
 | differential | bounds | an unpooled buffer shifted inside a larger block (memory twist) | `checker_test`: `Checker.CatchesAnUnpooledBufferOutsideItsExactBlock` |
 | differential | alignment | `aimed::MisalignedMemoryAllocator` (blocks 8 bytes past a 64-aligned address) | `checks_fire_test`: `ChecksFire.Alignment` |
 | differential | overlap | two live buffers on the same bytes (memory twist) | `checker_test`: `Checker.CatchesOverlapOfLiveBuffers` |
-| differential | content | a stray write into a live buffer (memory twist) | `checker_test`: `Checker.CatchesAStrayWriteInContent` |
+| differential | content | a stray write into a live buffer (memory twist); `aimed::DropsTheWrittenBytesAllocator` (what allocate_with's writer wrote is lost) | `checker_test`: `Checker.CatchesAStrayWriteInContent`; `checks_fire_test`: `ChecksFire.ContentOfWhatTheWriterWrote` |
 | differential | stats | `NoAlignment` (padding), `NoTailWaste`; a new allocator's statistics not all zero | `checker_test`: `Checker.CatchesSkippedAlignment`, `Checker.CatchesStatisticsThatForgetTailWaste` |
 | differential | lifetime | `RecycleTooEarly` | `checker_test`: `Checker.CatchesAPoolRecycledWhileABufferRefersToIt` |
 | differential | failure | `aimed::RejectsTheLargestRequestAllocator` (`alloc 1073741824`) | `checks_fire_test`: `ChecksFire.Failure` |
@@ -116,8 +116,16 @@ dies by a check added for it:
   on both sides of their limits, the limits written as numbers; shown
   failing on `BadAlignmentRoundedUp`.
 - **`AlignedAllocation.UnpooledBlocksAreAskedForWithTheBlockAlignment`**
-  (unit): `block_alignment()` reports the alignment unpooled blocks are
-  asked for (its `return 0` mutant was alive: the accessor had no reader).
+  (unit), and **settings** extended (the checkers, this round):
+  `pool_alignment()` is max(64, alignment) and `block_alignment()` a power
+  of two no less than the setting and `alignof(std::max_align_t)` (their
+  `return 0` mutants were alive: the accessors had no reader).
+- **content of what the writer wrote** (the checkers, this round): the
+  writer given to `allocate_with` now writes the bytes it keeps, as
+  `Buffer.from(string)` does (into memory from upstream only), and the
+  buffer must hold them. Before, it wrote nothing, and deleting
+  `write_unpooled`'s copy of the kept bytes into their exact block was
+  seen by one unit test only.
 - **`corpus/scenarios/largest_request.ops`** and
   `NodeDefaults.TheLargestRequestIsAccepted`: a request of exactly
   kMaxRequest (2^30) succeeds. Testing it was too costly (the checker filled
