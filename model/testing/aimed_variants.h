@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "allocator/pool_allocator.h"
+#include "model/testing/on_resource.h"
 
 namespace poolcheck::aimed {
 
@@ -37,23 +38,7 @@ class MisaligningResource : public std::pmr::memory_resource {
   std::pmr::memory_resource* upstream_;
 };
 
-// The resource must exist before the allocator that uses it: a base class
-// listed first is constructed first (and destroyed last).
-struct MisaligningUpstream {
-  MisaligningResource misaligning;
-};
-
-class MisalignedMemoryAllocator : private MisaligningUpstream, public BasicPoolAllocator<> {
- public:
-  explicit MisalignedMemoryAllocator(PoolOptions options)
-      : MisaligningUpstream{MisaligningResource(options.upstream)}, BasicPoolAllocator(through(options, &misaligning)) {}
-
- private:
-  static PoolOptions through(PoolOptions options, std::pmr::memory_resource* resource) {
-    options.upstream = resource;
-    return options;
-  }
-};
+using MisalignedMemoryAllocator = broken::OnResource<MisaligningResource>;
 
 // Gives every block back upstream with twice the alignment it asked for
 // (a wrong remembered alignment, as the mutants of the over-aligned list in
@@ -73,21 +58,7 @@ class WrongReturnResource : public std::pmr::memory_resource {
   std::pmr::memory_resource* upstream_;
 };
 
-struct WrongReturnUpstream {
-  WrongReturnResource wrong_return;
-};
-
-class WrongReturnAlignmentAllocator : private WrongReturnUpstream, public BasicPoolAllocator<> {
- public:
-  explicit WrongReturnAlignmentAllocator(PoolOptions options)
-      : WrongReturnUpstream{WrongReturnResource(options.upstream)}, BasicPoolAllocator(through(options)) {}
-
- private:
-  PoolOptions through(PoolOptions options) {
-    options.upstream = &wrong_return;
-    return options;
-  }
-};
+using WrongReturnAlignmentAllocator = broken::OnResource<WrongReturnResource>;
 
 // allocate_with loses what the writer wrote: the kept bytes are zeroed
 // once the writer returns (as if write_unpooled's copy were dropped).

@@ -9,6 +9,7 @@
 #include <memory_resource>
 
 #include "allocator/pool_allocator.h"
+#include "model/testing/on_resource.h"
 #include "model/testing/broken_rules.h"
 
 namespace poolcheck::broken {
@@ -59,25 +60,9 @@ class SixteenPastSixtyFourResource : public std::pmr::memory_resource {
   std::map<std::byte*, std::byte*> skewed_;
 };
 
-struct SkewedUpstream {
-  SixteenPastSixtyFourResource skewed_upstream;
-};
-
-// `Allocator` on the skewed upstream. The resource must exist before the
-// allocator that uses it: a base class listed first is constructed first
-// (and destroyed last).
+// `Allocator` on the skewed upstream.
 template <class Allocator>
-class OnSkewedUpstream : private SkewedUpstream, public Allocator {
- public:
-  explicit OnSkewedUpstream(PoolOptions options)
-      : SkewedUpstream{SixteenPastSixtyFourResource(options.upstream)}, Allocator(through(options, &skewed_upstream)) {}
-
- private:
-  static PoolOptions through(PoolOptions options, std::pmr::memory_resource* resource) {
-    options.upstream = resource;
-    return options;
-  }
-};
+using OnSkewedUpstream = OnResource<SixteenPastSixtyFourResource, Allocator>;
 
 // Buffer.allocUnsafeSlow served from the pool, like allocUnsafe.
 class SlowPooled : public BasicPoolAllocator<Unchecked> {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "allocator/pool_allocator.h"
+#include "model/testing/on_resource.h"
 #include "model/testing/broken_rules.h"
 
 namespace poolcheck::broken {
@@ -72,17 +73,6 @@ class LeakyOnFailureResource : public std::pmr::memory_resource {
   std::pmr::memory_resource* upstream_;
 };
 
-// The resource must exist before the allocator that uses it: a base class
-// listed first is constructed first (and destroyed last).
-struct LeakyOnFailureUpstream {
-  LeakyOnFailureResource leaky_upstream;
-};
-
-class LeakOnUpstreamFailureAllocator : private LeakyOnFailureUpstream, public BasicPoolAllocator<> {
- public:
-  explicit LeakOnUpstreamFailureAllocator(PoolOptions options)
-      : LeakyOnFailureUpstream{LeakyOnFailureResource(options.upstream)},
-        BasicPoolAllocator(on_upstream(options, &leaky_upstream)) {}
-};
+using LeakOnUpstreamFailureAllocator = OnResource<LeakyOnFailureResource>;
 
 }  // namespace poolcheck::broken
