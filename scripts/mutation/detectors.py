@@ -87,9 +87,10 @@ def _ops_in(path):
 
 
 def fuzz_options():
-    """-name=value flags from fuzz/fuzz_pool_diff.options ([libfuzzer] section)."""
+    """-name=value flags from fuzz_pool_diff.options ([libfuzzer] section), which
+    fuzz/CMakeLists.txt writes into the build directory next to the fuzzer."""
     flags, section = [], ""
-    with open(os.path.join(ROOT, "fuzz", "fuzz_pool_diff.options")) as f:
+    with open(os.path.join(os.path.dirname(FUZZER), "fuzz_pool_diff.options")) as f:
         for line in f:
             line = line.split("#", 1)[0].strip()
             if line.startswith("["):
