@@ -11,7 +11,7 @@ foreach(name ${poolcheck_fuzz_targets})
   set(flags "-max_len=${${target}_max_len} -timeout=${poolcheck_fuzz_timeout}")
   if(${target}_dict)
     string(APPEND options "dict = ${${target}_dict}\n")
-    string(APPEND flags " -dict=${CMAKE_CURRENT_SOURCE_DIR}/${${target}_dict}")
+    string(APPEND flags " -dict=${CMAKE_CURRENT_BINARY_DIR}/${${target}_dict}")
   endif()
   file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/${target}.options
     "# ${target}: written by fuzz/CMakeLists.txt (edit there).\n${options}")
@@ -65,7 +65,7 @@ foreach(name ${poolcheck_fuzz_targets})
   install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${target}.options ${CMAKE_CURRENT_BINARY_DIR}/${target}_seed_corpus.zip
     DESTINATION . COMPONENT oss-fuzz)
   if(${target}_dict)
-    install(FILES ${${target}_dict} DESTINATION . COMPONENT oss-fuzz)
+    install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${${target}_dict} DESTINATION . COMPONENT oss-fuzz)
   endif()
 endforeach()
 

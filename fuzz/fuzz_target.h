@@ -15,8 +15,8 @@
 
 #include "fuzz/recycled_blocks.h"
 #include "model/checks/checker.h"
-#include "model/ops/op_codec.h"
 #include "model/ops/ops.h"
+#include "model/reference/decode_ops.h"
 
 namespace poolcheck::fuzz {
 
@@ -63,21 +63,23 @@ class RunArena {
 
 // Streams a fuzzer input into a new `Checker` (DifferentialChecker or
 // InvariantChecker: made from settings and an upstream, with step(op) and
-// finish() returning std::optional<Divergence>). The decoder sizes each op
-// from the room `room_of(checker)` reports, so that it is decided by the
-// state it will meet. The ops are kept only for the report.
-template <class Checker, class RoomOf>
-Report run_decoded(std::span<const std::uint8_t> bytes, RoomOf room_of) {
+// finish() returning std::optional<Divergence>) through the one decode loop
+// (model/reference/decode_ops.h): the ops are those `poolcheck convert`
+// prints for the input, whatever the allocator does. They are kept for the
+// report, and handed to `ran` when it is given (the tests compare them).
+template <class Checker>
+Report run_decoded(std::span<const std::uint8_t> bytes, std::vector<Op>* ran = nullptr) {
   RunArena arena;
-  OpDecoder decoder(bytes);
-  Checker checker(decoder.settings(), &recycled_blocks());
+  DecodeLoop loop(bytes);
+  Checker checker(loop.settings(), &recycled_blocks());
   std::pmr::vector<Op> ops;
   ops.reserve(bytes.size());  // every op takes at least one byte
-  while (std::optional<Op> op = decoder.next(room_of(checker))) {
+  while (std::optional<Op> op = loop.next()) {
     ops.push_back(*op);
     if (checker.step(*op)) break;
   }
-  if (std::optional<Divergence> failure = checker.finish()) return describe(*failure, ops, decoder.settings());
+  if (ran) ran->assign(ops.begin(), ops.end());
+  if (std::optional<Divergence> failure = checker.finish()) return describe(*failure, ops, loop.settings());
   return std::nullopt;
 }
 

@@ -15,12 +15,19 @@ namespace poolcheck::fuzz {
 
 template <class Allocator = PoolAllocator>
 Report check_pool_diff(std::span<const std::uint8_t> bytes) {
-  return run_decoded<DifferentialChecker<Allocator>>(bytes, [](const auto& c) { return c.model().room(); });
+  return run_decoded<DifferentialChecker<Allocator>>(bytes);
 }
 
 template <class Allocator = PoolAllocator>
 Report check_pool_diff_sequence(std::span<const Op> ops, const PoolOptions& settings) {
   return run_sequence<DifferentialChecker<Allocator>>(ops, settings);
+}
+
+// The ops the target runs on `bytes` (fuzz/decode_agreement_test.cc).
+inline std::vector<Op> ops_run_by_pool_diff(std::span<const std::uint8_t> bytes) {
+  std::vector<Op> ran;
+  run_decoded<DifferentialChecker<>>(bytes, &ran);
+  return ran;
 }
 
 }  // namespace poolcheck::fuzz

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "model/ops/op_codec.h"
+#include "model/ops/pool_view.h"
 
 namespace poolcheck::props {
 
@@ -128,15 +129,7 @@ std::uint64_t resolve(const AllocIntent& alloc, const GenState& state) {
     case AlignEdge::kAbovePoolBase: return 2 * kPoolBaseAlignment;
     case AlignEdge::kSmall: return std::uint64_t{2} << (literal % 5);
     case AlignEdge::kLarge: return std::uint64_t{256} << (literal % 5);
-    case AlignEdge::kPadToEnd: {
-      const ReferenceModel& model = state.model();
-      const std::optional<std::int64_t> room = model.room();
-      if (!room) return kPoolBaseAlignment;
-      const std::int64_t end = static_cast<std::int64_t>(model.offset()) + *room;
-      for (std::uint64_t a = 2; a <= kPoolBaseAlignment; a *= 2)
-        if (static_cast<std::int64_t>(round_up(model.offset(), a)) == end) return a;
-      return kPoolBaseAlignment;
-    }
+    case AlignEdge::kPadToEnd: return pad_to_end_alignment(state.model().view());
   }
   return 0;
 }
@@ -146,12 +139,8 @@ std::uint64_t resolve(const SizeIntent& size, const GenState& state, std::uint64
   const std::uint64_t pool_size = model.pool_size();
   const std::uint64_t threshold = pool_size / 2;
   const std::uint64_t alignment = state.settings().alignment;
-  // Before the first pool, the room is that of the pool about to be made;
-  // after rounding past the end it is negative, and no request fits.
-  std::optional<std::int64_t> room = model.room();
-  if (room && request_alignment > 1 && request_alignment <= kPoolBaseAlignment)
-    *room -= static_cast<std::int64_t>(round_up(model.offset(), request_alignment) - model.offset());
-  const std::uint64_t left = room ? static_cast<std::uint64_t>(std::max<std::int64_t>(*room, 0)) : pool_size;
+  // The room aimed at, as the fuzzers' decoder aims it (pool_view.h).
+  const std::uint64_t left = usable_room(model.view(), request_alignment);
   switch (size.edge) {
     case SizeEdge::kSmall: return size.literal % 64;
     case SizeEdge::kZero: return 0;

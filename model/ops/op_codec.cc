@@ -33,7 +33,11 @@ enum KeptMode : unsigned { kKeepAll = 0, kKeepNone = 1, kKeepNearAll = 2, kKeepL
 // ops added later (docs/FORMATS.md).
 constexpr unsigned kSelAligned = 17;     // 17..31: alloc N align A, A by alignment_choice(sel - 17)
 constexpr unsigned kSelSlow = 32;        // 32: alloc_slow N; 33..47: align A by alignment_choice(sel - 33)
-constexpr unsigned kSelFailNext = 48;    // 48: fail_next (varint + 1); 49..63: fail_next sel - 48
+constexpr unsigned kSelFailNext = 48;    // 48: fail_next (varint + 1); 49..61, 63: fail_next sel - 48
+// 62: a varint names an op by its extension number (op_table.def). It was
+// fail_next 14, which no committed input used (every file of corpus/
+// decodes as before); fail_next 14 is the varint form now.
+constexpr unsigned kSelExtension = 62;
 constexpr unsigned kAlignLiteral = 14;   // alignment_choice: a byte b follows, A = 2^(b mod 31)
 constexpr unsigned kAlignPadToEnd = 13;  // the smallest A <= 64 that rounds the offset exactly onto the end
 
@@ -57,7 +61,7 @@ void put_varint(std::vector<std::uint8_t>& out, std::uint64_t value) {
 }
 
 // Header byte: low four bits log2(alignment) (13..15 mean the default 8),
-// high four bits the cache limit (15 means the default 16).
+// high four bits the cache limit (15 means the default, kDefaultCacheLimit).
 constexpr unsigned kDefaultCacheNibble = 15;
 
 std::uint8_t header_for(const PoolOptions& settings) {
@@ -106,12 +110,13 @@ std::uint64_t OpDecoder::varint() {
   return value;
 }
 
-std::uint64_t OpDecoder::size_choice(unsigned selector, std::optional<std::int64_t> room) {
+// `request_alignment` aims kRoom and kPastRoom at the room left after the
+// padding (pool_view.h), so that the padding decides: `room` then fills the
+// pool exactly, `room + 1` is pushed over the end by the padding.
+std::uint64_t OpDecoder::size_choice(unsigned selector, const PoolView& view, std::uint64_t request_alignment) {
   const std::uint64_t extra = selector >> 3;
-  const std::uint64_t threshold = pool_size_ / 2;
-  // Before the first pool, the room is that of the pool about to be made.
-  const std::uint64_t left =
-      room ? static_cast<std::uint64_t>(std::max<std::int64_t>(*room, 0)) : pool_size_;
+  const std::uint64_t threshold = view.pool_size / 2;
+  const std::uint64_t left = usable_room(view, request_alignment);
   switch (selector & 7) {
     case kLiteral: return varint();
     case kTiny: return extra;
@@ -124,39 +129,28 @@ std::uint64_t OpDecoder::size_choice(unsigned selector, std::optional<std::int64
   }
 }
 
-std::uint64_t OpDecoder::alignment_choice(unsigned index, std::optional<std::int64_t> room, std::size_t offset) {
+std::uint64_t OpDecoder::alignment_choice(unsigned index, const PoolView& view) {
   if (index < kAlignments.size()) return kAlignments[index];
   if (index != kAlignPadToEnd) return std::uint64_t{1} << (byte() % 31);  // kAlignLiteral
-  if (!room) return kPoolBaseAlignment;
-  const std::uint64_t capacity = static_cast<std::uint64_t>(static_cast<std::int64_t>(offset) + *room);
-  for (std::uint64_t alignment = 2; alignment <= kPoolBaseAlignment; alignment *= 2)
-    if (round_up(offset, alignment) == capacity) return alignment;
-  return kPoolBaseAlignment;
+  return pad_to_end_alignment(view);
 }
 
-// The size of an aligned request is aimed at the room left after the offset
-// is rounded up to the alignment, so that the padding decides: `room` then
-// fills the pool exactly, `room + 1` is pushed over the end by the padding.
-Op OpDecoder::aligned_request(OpKind kind, std::uint64_t alignment, std::optional<std::int64_t> room,
-                              std::size_t offset) {
-  std::optional<std::int64_t> padded_room = room;
-  if (room && alignment > 1 && alignment <= kPoolBaseAlignment)
-    padded_room = *room - static_cast<std::int64_t>(round_up(offset, alignment) - offset);
-  const std::uint64_t n = size_choice(byte() & 63u, padded_room);
+Op OpDecoder::aligned_request(OpKind kind, std::uint64_t alignment, const PoolView& view) {
+  const std::uint64_t n = size_choice(byte() & 63u, view, alignment);
   return {kind, n, alignment};
 }
 
-std::optional<Op> OpDecoder::next(std::optional<std::int64_t> room, std::size_t offset) {
+std::optional<Op> OpDecoder::next(const PoolView& view) {
   while (pos_ < bytes_.size()) {
     const std::uint8_t tag = byte();
     const unsigned selector = tag >> 2;
     Op op;
     switch (tag & 3) {
       case kTagAlloc:
-        op = Op::alloc(size_choice(selector, room));
+        op = Op::alloc(size_choice(selector, view));
         break;
       case kTagFrom: {
-        const std::uint64_t reserve = size_choice(selector, room);
+        const std::uint64_t reserve = size_choice(selector, view);
         const std::uint8_t kept_byte = byte();
         std::uint64_t kept = reserve;
         switch (kept_byte & 3) {
@@ -180,23 +174,28 @@ std::optional<Op> OpDecoder::next(std::optional<std::int64_t> room, std::size_t 
         return op;
       }
       default:
+        if (selector == kSelExtension) {
+          // No op has an extension number yet: the tag and its number
+          // decode to nothing, so that the first op that takes one changes
+          // no input that decodes to something today.
+          varint();
+          continue;
+        }
         if (selector == kSelFailNext) {
           const std::uint64_t v = varint();
           return Op::fail_next(v == std::numeric_limits<std::uint64_t>::max() ? v : v + 1);
         }
         if (selector > kSelFailNext) return Op::fail_next(selector - kSelFailNext);
         if (selector >= kSelSlow) {
-          const std::uint64_t alignment = selector == kSelSlow ? 0 : alignment_choice(selector - kSelSlow - 1, room, offset);
-          op = aligned_request(OpKind::kAllocSlow, alignment, room, offset);
+          const std::uint64_t alignment = selector == kSelSlow ? 0 : alignment_choice(selector - kSelSlow - 1, view);
+          op = aligned_request(OpKind::kAllocSlow, alignment, view);
           break;
         }
         if (selector >= kSelAligned) {
-          op = aligned_request(OpKind::kAlloc, alignment_choice(selector - kSelAligned, room, offset), room, offset);
+          op = aligned_request(OpKind::kAlloc, alignment_choice(selector - kSelAligned, view), view);
           break;
         }
-        op = Op::pool_size(selector == 0 ? varint() % (kMaxPoolSize + 1) : kPoolSizes[selector - 1]);
-        pool_size_ = op.a;
-        return op;
+        return Op::pool_size(selector == 0 ? varint() % (kMaxPoolSize + 1) : kPoolSizes[selector - 1]);
     }
     requested_ += request_cost(op);
     if (requested_ > kMaxDecodedBytes) {  // the budget ends the sequence

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "model/ops/ops.h"
+#include "model/ops/pool_view.h"
 
 namespace poolcheck {
 
@@ -51,24 +52,22 @@ class OpDecoder {
   explicit OpDecoder(std::span<const std::uint8_t> bytes);
 
   const PoolOptions& settings() const { return settings_; }
-  // The next op, or nullopt at the end of the input. `room` is capacity -
-  // offset of the current pool (nullopt before the first pool) as the caller
-  // knows it: from the model, or from the allocator in model-free targets;
-  // `offset` is the current pool's offset, for aligned requests (0 when the
-  // caller does not know it: their edges are then aimed as if at offset 0).
-  std::optional<Op> next(std::optional<std::int64_t> room, std::size_t offset = 0);
+  // The next op, or nullopt at the end of the input, its sizes aimed at the
+  // pool it will meet: `view` is the reference model's (ReferenceModel::
+  // view()). Every tool decodes through one loop that feeds it
+  // (model/reference/decode_ops.h): call it directly only to test the codec.
+  std::optional<Op> next(const PoolView& view);
 
  private:
   std::uint8_t byte();
   std::uint64_t varint();
-  std::uint64_t size_choice(unsigned selector, std::optional<std::int64_t> room);
-  std::uint64_t alignment_choice(unsigned index, std::optional<std::int64_t> room, std::size_t offset);
-  Op aligned_request(OpKind kind, std::uint64_t alignment, std::optional<std::int64_t> room, std::size_t offset);
+  std::uint64_t size_choice(unsigned selector, const PoolView& view, std::uint64_t request_alignment = 1);
+  std::uint64_t alignment_choice(unsigned index, const PoolView& view);
+  Op aligned_request(OpKind kind, std::uint64_t alignment, const PoolView& view);
 
   std::span<const std::uint8_t> bytes_;
   std::size_t pos_ = 0;
   PoolOptions settings_;
-  std::size_t pool_size_ = kDefaultPoolSize;
   LiveBuffers live_;
   std::uint64_t next_buffer_ = 0;
   std::uint64_t requested_ = 0;  // toward kMaxDecodedBytes

@@ -14,6 +14,7 @@
 
 #include "allocator/pool_types.h"
 #include "model/ops/ops.h"
+#include "model/ops/pool_view.h"
 
 namespace poolcheck {
 
@@ -54,6 +55,8 @@ class ReferenceModel {
   std::optional<std::int64_t> room() const;
   // The current pool's offset (0 before the first pool).
   std::size_t offset() const { return current_ ? pools_[*current_].offset : 0; }
+  // All three, as the decoder and the generators aim at them (pool_view.h).
+  PoolView view() const { return {room(), offset(), pool_size_}; }
   // Upstream requests the allocator has made so far, failed ones included.
   std::uint64_t upstream_requests() const { return requests_; }
   // How many upstream requests `op` makes from the present state
