@@ -13,33 +13,11 @@
 // toward the first of its list, so counterexamples come out short and under
 // Node's default settings when the bug allows.
 //
-// Edge census of the general profile (`props_edge_census`: seed 1, 1,000
-// sequences at sizes 0..100 as RapidCheck cycles them), judged by what the
-// model did with the ops. "seq" = sequences (of 1,000) that hit the edge at
-// least once; "hits" = hits per 1,000 sequences. Table: docs/PROPERTIES.md.
-//
-//   edge                                       seq   hits
-//   size 0                                      554   4068
-//   size 1                                      580   6143
-//   size alignment - 1                          459   1765
-//   size alignment + 1                          515   5233
-//   size threshold - 1 (largest pooled)         583  12369
-//   size threshold (smallest unpooled)          537   3056
-//   exact room: fills the pool to its end       211    472
-//   room + 1: one byte too many, new pool       237    712
-//   offset rounded past the pool's end          125   1731
-//   from R 0 (R > 0)                            674   1946
-//   from R R (R > 0)                            676   1931
-//   pool_size tiny (0 1 2 3 7 9 101)            290    404
-//   pool_size not a multiple of alignment       499   1046
-//   pool_size large (>= 65536)                  122    143
-//   release of the oldest live buffer           663   6587
-//   release of the newest live buffer           654  11865
-//   request beyond 2^30 (length_error)          302    401
-//   release kills a non-current pool            411   9261
-//   new pool reuses a dead pool's memory        395  10582
-//   dead pool sent upstream: cache full          34    357
-//   sequence starts >= 16 pools                 265    265
+// How often the general profile hits each edge is the edge census
+// (`props_edge_census`: seed 1, 1,000 sequences at sizes 0..100 as RapidCheck
+// cycles them), judged by what the model did with the ops; its table is in
+// README.md and docs/PROPERTIES.md, checked against the command by the ctest
+// edge_census_tables.
 //
 // About 1% of the sequences are empty (size 0) and short ones are common,
 // so no edge reaches every sequence. The profiles aimed at an edge hit it
