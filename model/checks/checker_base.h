@@ -57,6 +57,7 @@
 #include "model/checks/divergence.h"
 #include "model/checks/interval_set.h"
 #include "model/checks/tracking_resource.h"
+#include "model/ops/op_dispatch.h"
 #include "model/ops/ops.h"
 
 namespace poolcheck {
@@ -77,22 +78,7 @@ class CheckerBase {
   std::optional<Divergence> step(const Op& op) {
     if (failure_) return failure_;
     op_ = op;
-    switch (op.kind) {
-      case OpKind::kPoolSize:
-        self().set_pool_size(op);
-        break;
-      case OpKind::kAlloc:
-      case OpKind::kAllocSlow:
-      case OpKind::kFrom:
-        self().create(op);
-        break;
-      case OpKind::kRelease:
-        self().release_op(op.a);
-        break;
-      case OpKind::kFailNext:
-        self().fail_next(op);
-        break;
-    }
+    visit_op(op, Steps{self()});
     if (!failure_) self().check_state();
     ++ops_run_;
     return failure_;
@@ -126,6 +112,15 @@ class CheckerBase {
   ~CheckerBase() = default;
 
   Derived& self() { return static_cast<Derived&>(*this); }
+
+  // The checker's side of each handler of op_table.def (op_dispatch.h).
+  struct Steps {
+    Derived& checker;
+    void request(const Op& op) { checker.create(op); }
+    void pool_size(const Op& op) { checker.set_pool_size(op); }
+    void release(const Op& op) { checker.release_op(op.a); }
+    void fail_next(const Op& op) { checker.fail_next(op); }
+  };
 
   void set_pool_size(const Op& op) { allocator_->set_pool_size(op.a); }
   // The K-th upstream request from now fails.
@@ -415,15 +410,7 @@ class CheckerBase {
   Attempt attempt_once(const Op& op) {
     Attempt result;
     writer_wrote_ = 0;
-    if (op.kind == OpKind::kAlloc) {
-      result.buffer = op.b == 0 ? allocator_->allocate(op.a) : allocator_->allocate(op.a, op.b);
-      return result;
-    }
-    if (op.kind == OpKind::kAllocSlow) {
-      result.buffer = op.b == 0 ? allocator_->allocate_slow(op.a) : allocator_->allocate_slow(op.a, op.b);
-      return result;
-    }
-    result.buffer = allocator_->allocate_with(op.a, [&](std::span<std::byte> span) {
+    result.buffer = run_request(*allocator_, op, [&](std::span<std::byte> span) {
       result.offered = span;
       // Like Buffer.from(string), the writer writes the bytes it keeps, so
       // that a buffer must hold them (a copy that drops them is caught), but

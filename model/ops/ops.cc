@@ -8,23 +8,45 @@
 
 namespace poolcheck {
 
-bool creates_buffer(const Op& op) {
-  return op.kind == OpKind::kAlloc || op.kind == OpKind::kFrom || op.kind == OpKind::kAllocSlow;
+bool creates_buffer(const Op& op) { return spec_of(op.kind).creates_buffer; }
+
+const OpSpec* op_named(std::string_view name) {
+  for (const OpSpec& spec : kOpSpecs)
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+namespace {
+
+std::string field_syntax(const OpField& field) {
+  std::string text = field.keyword.empty() ? std::string(field.letter) : std::string(field.keyword) + " " + std::string(field.letter);
+  return field.optional() ? "[" + text + "]" : text;
+}
+
+// An optional field that is 0 is not written: 0 is how an op says "none".
+void append_field(std::string& out, const OpField& field, std::uint64_t value) {
+  if (!field.exists() || (field.optional() && value == 0)) return;
+  if (!field.keyword.empty()) out += " " + std::string(field.keyword);
+  out += " " + std::to_string(value);
+}
+
+}  // namespace
+
+std::string syntax_of(const OpSpec& spec) {
+  std::string text(spec.name);
+  for (const OpField* field : {&spec.a, &spec.b})
+    if (field->exists()) text += " " + field_syntax(*field);
+  return text;
 }
 
 bool exceeds_max_request(const Op& op) { return creates_buffer(op) && op.a > kMaxRequest; }
 
 std::string to_text(const Op& op) {
-  const std::string align = op.b == 0 ? std::string() : " align " + std::to_string(op.b);
-  switch (op.kind) {
-    case OpKind::kPoolSize: return "pool_size " + std::to_string(op.a);
-    case OpKind::kAlloc: return "alloc " + std::to_string(op.a) + align;
-    case OpKind::kAllocSlow: return "alloc_slow " + std::to_string(op.a) + align;
-    case OpKind::kFrom: return "from " + std::to_string(op.a) + " " + std::to_string(op.b);
-    case OpKind::kRelease: return "release " + std::to_string(op.a);
-    case OpKind::kFailNext: return "fail_next " + std::to_string(op.a);
-  }
-  return "?";
+  const OpSpec& spec = spec_of(op.kind);
+  std::string text(spec.name);
+  append_field(text, spec.a, op.a);
+  append_field(text, spec.b, op.b);
+  return text;
 }
 
 std::string to_text(std::span<const Op> ops, const PoolOptions& settings) {
@@ -98,18 +120,51 @@ class Parser {
     return true;
   }
 
-  // `alloc N`, `alloc N align A`, and the same for alloc_slow.
-  bool sized_request(const std::vector<std::string_view>& words, std::string_view name, Op& op) {
-    const std::string usage = std::string(name) + " N [align A]";
-    if (words.size() < 2) return fail("missing number: expected '" + usage + "'");
-    if (!number(words[1], "N", op.a)) return false;
-    if (words.size() == 2) return true;
-    if (words[2] != "align")
-      return fail("unexpected extra '" + std::string(words[2]) + "': expected '" + usage + "'");
-    if (!arity(words, 4, usage) || !number(words[3], "alignment", op.b)) return false;
-    if (!is_request_alignment(op.b))
-      return fail("alignment must be a power of two from 1 to 2^30 (1073741824), not " + std::to_string(op.b));
+  // One field of the op's row at words[at], which it moves past: its
+  // keyword, if any, then the number, checked by the field's rule.
+  bool field(const std::vector<std::string_view>& words, std::size_t& at, const OpSpec& spec, const OpField& field,
+             std::uint64_t& value, std::uint64_t first) {
+    const std::string usage = syntax_of(spec);
+    if (at >= words.size()) {
+      if (field.optional()) return value = field.absent, true;
+      return fail("missing number: expected '" + usage + "'");
+    }
+    if (!field.keyword.empty()) {
+      if (words[at] != field.keyword)
+        return fail("unexpected extra '" + std::string(words[at]) + "': expected '" + usage + "'");
+      if (++at >= words.size()) return fail("missing number: expected '" + usage + "'");
+    }
+    if (!number(words[at++], field.what, value)) return false;
+    switch (field.rule) {
+      case FieldRule::kAny: return true;
+      case FieldRule::kPoolSize: {
+        const Setting& initial = *setting_named("pool_size");  // the same bound as the setting's
+        return accepts(initial, value) || fail(value_error(initial, value));
+      }
+      case FieldRule::kRequestAlignment:
+        return is_request_alignment(value) ||
+               fail("alignment must be a power of two from 1 to 2^30 (1073741824), not " + std::to_string(value));
+      case FieldRule::kAtMostA:
+        return value <= first || fail(std::string(spec.name) + " keeps more than it reserves: " + std::string(field.what) +
+                                      " = " + std::to_string(value) + " > " + std::string(spec.a.what) + " = " +
+                                      std::to_string(first));
+      case FieldRule::kPositive:
+        return value != 0 || fail(std::string(spec.name) + " 0: " + std::string(field.what) +
+                                  " counts upstream requests from 1 (" + std::string(spec.name) + " 1 is the next one)");
+      case FieldRule::kLiveBuffer:
+        if (value >= next_buffer_)
+          return fail(std::string(spec.name) + " " + std::to_string(value) + ": no such buffer (" +
+                      std::to_string(next_buffer_) + " created so far)");
+        return released_.insert(value).second ||
+               fail(std::string(spec.name) + " " + std::to_string(value) + ": buffer already released");
+    }
     return true;
+  }
+
+  std::string known_ops() const {
+    std::string known;
+    for (const OpSpec& spec : kOpSpecs) known += (known.empty() ? "" : ", ") + std::string(spec.name);
+    return known;
   }
 
   bool directive(std::string_view line) {
@@ -137,41 +192,14 @@ class Parser {
     if (std::size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
     auto words = words_of(line);
     if (words.empty()) return true;
-    Op op;
-    std::string_view name = words[0];
-    if (name == "pool_size") {
-      if (!arity(words, 2, "pool_size N") || !number(words[1], "N", op.a)) return false;
-      // The same bound as the setting's.
-      if (const Setting& initial = *setting_named("pool_size"); !accepts(initial, op.a))
-        return fail(value_error(initial, op.a));
-      op.kind = OpKind::kPoolSize;
-    } else if (name == "alloc" || name == "alloc_slow") {
-      op.kind = name == "alloc" ? OpKind::kAlloc : OpKind::kAllocSlow;
-      if (!sized_request(words, name, op)) return false;
-    } else if (name == "fail_next") {
-      op.kind = OpKind::kFailNext;
-      op.a = 1;
-      if (words.size() > 1 && (!arity(words, 2, "fail_next [K]") || !number(words[1], "K", op.a))) return false;
-      if (op.a == 0) return fail("fail_next 0: K counts upstream requests from 1 (fail_next 1 is the next one)");
-    } else if (name == "from") {
-      if (!arity(words, 3, "from R A") || !number(words[1], "R", op.a) || !number(words[2], "A", op.b))
-        return false;
-      if (op.b > op.a)
-        return fail("from keeps more than it reserves: A = " + std::to_string(op.b) + " > R = " +
-                    std::to_string(op.a));
-      op.kind = OpKind::kFrom;
-    } else if (name == "release") {
-      if (!arity(words, 2, "release K") || !number(words[1], "K", op.a)) return false;
-      if (op.a >= next_buffer_)
-        return fail("release " + std::to_string(op.a) + ": no such buffer (" +
-                    std::to_string(next_buffer_) + " created so far)");
-      if (!released_.insert(op.a).second)
-        return fail("release " + std::to_string(op.a) + ": buffer already released");
-      op.kind = OpKind::kRelease;
-    } else {
-      return fail("unknown op '" + std::string(name) +
-                  "' (known: pool_size, alloc, alloc_slow, from, release, fail_next)");
-    }
+    const OpSpec* spec = op_named(words[0]);
+    if (!spec) return fail("unknown op '" + std::string(words[0]) + "' (known: " + known_ops() + ")");
+    Op op{spec->kind, 0, 0};
+    std::size_t at = 1;
+    if (spec->a.exists() && !field(words, at, *spec, spec->a, op.a, 0)) return false;
+    if (spec->b.exists() && !field(words, at, *spec, spec->b, op.b, op.a)) return false;
+    if (at < words.size())
+      return fail("unexpected extra '" + std::string(words[at]) + "': expected '" + syntax_of(*spec) + "'");
     if (creates_buffer(op) && !exceeds_max_request(op)) ++next_buffer_;
     ops_.push_back(op);
     file_.lines.push_back(line_);

@@ -2,8 +2,9 @@
 // model, the checker, the property tests, the fuzzers and the tools share.
 //
 // Text form, one op per line ('#' starts a comment, blank lines and CRLF are
-// fine):   pool_size N | alloc N | alloc N align A | alloc_slow N |
-//          alloc_slow N align A | from R A | release K | fail_next [K]
+// fine), each op as its row of op_table.def says (docs/FORMATS.md lists
+// them):  pool_size N | alloc N [align A] | from R A | release K |
+//         alloc_slow N [align A] | fail_next [K]
 // Buffers are numbered from 0 in creation order, empty ones included; an
 // alloc or from that fails with std::length_error creates no buffer. An op
 // whose upstream request fails by `fail_next` throws and is then run once
@@ -14,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,16 +26,20 @@
 
 namespace poolcheck {
 
-enum class OpKind : std::uint8_t { kPoolSize, kAlloc, kFrom, kRelease, kAllocSlow, kFailNext };
+enum class OpKind : std::uint8_t {
+#define POOLCHECK_OP(Kind, ...) k##Kind,
+#include "model/ops/op_table.def"
+#undef POOLCHECK_OP
+};
 
 struct Op {
   OpKind kind = OpKind::kAlloc;
-  // N for pool_size, alloc and alloc_slow, R for from, K for release and
-  // fail_next
+  // The first field of the op's row in op_table.def: N for pool_size, alloc
+  // and alloc_slow, R for from, K for release and fail_next
   std::uint64_t a = 0;
-  // A (kept) for from; the requested alignment for alloc and alloc_slow, 0
-  // when the op names none (`alloc N` is allocate(n), `alloc N align 1` is
-  // allocate(n, 1): the same placement, another call)
+  // The second: A (kept) for from; the requested alignment for alloc and
+  // alloc_slow, 0 when the op names none (`alloc N` is allocate(n),
+  // `alloc N align 1` is allocate(n, 1): the same placement, another call)
   std::uint64_t b = 0;
   bool operator==(const Op&) const = default;
 
@@ -45,6 +51,65 @@ struct Op {
   static Op release(std::uint64_t buffer) { return {OpKind::kRelease, buffer, 0}; }
   static Op fail_next(std::uint64_t k = 1) { return {OpKind::kFailNext, k, 0}; }
 };
+
+// What the text parser accepts for a field (op_table.def).
+enum class FieldRule : std::uint8_t {
+  kAny,               // any 64-bit number
+  kPoolSize,          // the pool_size setting's bound (settings.h)
+  kRequestAlignment,  // a power of two from 1 to 2^30
+  kAtMostA,           // at most the op's first field (from keeps at most what it reserves)
+  kLiveBuffer,        // a buffer created before and not released yet
+  kPositive,          // 1 or more
+};
+inline constexpr std::uint64_t kRequired = ~std::uint64_t{0};
+
+struct OpField {
+  std::string_view letter;   // empty: the op has no such field
+  std::string_view keyword;  // written before the number, or empty
+  FieldRule rule = FieldRule::kAny;
+  std::uint64_t absent = kRequired;  // the value when the text leaves the field out
+  std::string_view json;
+  std::string_view what;
+  bool exists() const { return !letter.empty(); }
+  bool optional() const { return absent != kRequired; }
+};
+
+// The handler an op reaches in every tool (op_dispatch.h).
+enum class OpHandler : std::uint8_t { kRequest, kPoolSize, kRelease, kFailNext };
+
+struct OpSpec {
+  OpKind kind;
+  std::string_view name;
+  bool creates_buffer;
+  OpHandler handler;
+  std::uint8_t extension;  // after the binary form's extension tag; 0: a tag of its own
+  OpField a, b;
+  std::string_view help;
+};
+
+inline constexpr OpSpec kOpSpecs[] = {
+#define POOLCHECK_FIELD(letter, keyword, rule, absent, json, what) \
+  OpField { letter, keyword, FieldRule::rule, absent, json, what }
+#define POOLCHECK_NO_FIELD \
+  OpField {}
+#define POOLCHECK_OP(Kind, name, creates, handler, extension, a, b, help) \
+  {OpKind::k##Kind, name, creates, OpHandler::k##handler, extension, a, b, help},
+#include "model/ops/op_table.def"
+#undef POOLCHECK_OP
+#undef POOLCHECK_NO_FIELD
+#undef POOLCHECK_FIELD
+};
+static_assert([] {
+  for (std::size_t i = 0; i < std::size(kOpSpecs); ++i)
+    if (static_cast<std::size_t>(kOpSpecs[i].kind) != i) return false;
+  return true;
+}(), "op_table.def's rows are in OpKind order");
+
+constexpr const OpSpec& spec_of(OpKind kind) { return kOpSpecs[static_cast<std::size_t>(kind)]; }
+// The row with this text name; nullptr if none.
+const OpSpec* op_named(std::string_view name);
+// "alloc N [align A]": the text syntax, made from the row's fields.
+std::string syntax_of(const OpSpec& spec);
 
 // The alignment an alloc or alloc_slow asks for (1 when it names none).
 inline std::uint64_t requested_alignment(const Op& op) { return op.b == 0 ? 1 : op.b; }

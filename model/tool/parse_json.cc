@@ -37,19 +37,12 @@ std::string field(std::string_view name, std::uint64_t value) {
 }  // namespace
 
 std::string op_to_json(const Op& op, std::size_t line, std::optional<std::uint64_t> buffer) {
-  std::string out = "{\"line\":" + std::to_string(line) + ",\"op\":";
-  switch (op.kind) {
-    case OpKind::kPoolSize: out += "\"pool_size\"" + field("size", op.a); break;
-    case OpKind::kAlloc:
-      out += "\"alloc\"" + field("size", op.a) + (op.b == 0 ? std::string() : field("align", op.b));
-      break;
-    case OpKind::kAllocSlow:
-      out += "\"alloc_slow\"" + field("size", op.a) + (op.b == 0 ? std::string() : field("align", op.b));
-      break;
-    case OpKind::kFailNext: out += "\"fail_next\"" + field("k", op.a); break;
-    case OpKind::kFrom: out += "\"from\"" + field("reserve", op.a) + field("kept", op.b); break;
-    case OpKind::kRelease: out += "\"release\"" + field("buffer", op.a); break;
-  }
+  // The op's name and fields as its row of op_table.def names them; an
+  // optional field that is 0 ("none") is left out, as in the text form.
+  const OpSpec& spec = spec_of(op.kind);
+  std::string out = "{\"line\":" + std::to_string(line) + ",\"op\":" + json_string(spec.name);
+  for (const auto& [row, value] : {std::pair{&spec.a, op.a}, std::pair{&spec.b, op.b}})
+    if (row->exists() && !(row->optional() && value == 0)) out += field(row->json, value);
   if (buffer) out += field("creates", *buffer);
   return out + ",\"text\":" + json_string(to_text(op)) + "}";
 }

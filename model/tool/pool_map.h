@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "allocator/pool_allocator.h"
+#include "model/ops/op_dispatch.h"
 #include "model/ops/ops.h"
 #include "model/reference/reference_model.h"
 
@@ -109,16 +110,7 @@ class AllocatorMapper {
 
   void step(const Op& op) {
     builder_.begin_op(op);
-    switch (op.kind) {
-      case OpKind::kPoolSize: allocator_.set_pool_size(op.a); break;
-      case OpKind::kRelease: release(op.a); break;
-      case OpKind::kAlloc:
-      case OpKind::kAllocSlow:
-      case OpKind::kFrom: create(op); break;
-      // A failed request changes nothing and is run again (docs/SPEC.md):
-      // the map is the same without the failure.
-      case OpKind::kFailNext: break;
-    }
+    visit_op(op, Steps{*this});
     if (const auto room = allocator_.room(); room && builder_.current()) {
       const MapPool& current = builder_.map().pools[*builder_.current()];
       builder_.set_current_offset(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(current.capacity) - *room));
@@ -129,13 +121,22 @@ class AllocatorMapper {
   const PoolMap& map() const { return builder_.map(); }
 
  private:
+  // The mapper's side of each handler of op_table.def (op_dispatch.h).
+  struct Steps {
+    AllocatorMapper& mapper;
+    void request(const Op& op) { mapper.create(op); }
+    void pool_size(const Op& op) { mapper.allocator_.set_pool_size(op.a); }
+    void release(const Op& op) { mapper.release(op.a); }
+    // A failed request changes nothing and is run again (docs/SPEC.md):
+    // the map is the same without the failure.
+    void fail_next(const Op&) {}
+  };
+
   void create(const Op& op) {
     const std::uint64_t reused_before = allocator_.stats().pools_reused;
     typename Allocator::Buffer buffer;
     try {
-      if (op.kind == OpKind::kAlloc) buffer = op.b == 0 ? allocator_.allocate(op.a) : allocator_.allocate(op.a, op.b);
-      else if (op.kind == OpKind::kAllocSlow) buffer = allocator_.allocate_slow(op.a, op.b == 0 ? 1 : op.b);
-      else buffer = allocator_.allocate_with(op.a, [&](std::span<std::byte>) { return static_cast<std::size_t>(op.b); });
+      buffer = run_request(allocator_, op);
     } catch (const std::length_error&) {
       return;  // no buffer, as the model says
     }

@@ -14,6 +14,7 @@
 #include "model/checks/checker.h"
 #include "model/checks/tracking_resource.h"
 #include "model/ops/op_codec.h"
+#include "model/ops/op_dispatch.h"
 #include "model/ops/settings.h"
 #include "model/reference/reference_model.h"
 #include "model/reference/sequence_file.h"
@@ -175,40 +176,42 @@ void trace_model(const SequenceFile& file) {
   }
 }
 
-PoolAllocator::Buffer run_request(PoolAllocator& allocator, const Op& op) {
-  switch (op.kind) {
-    case OpKind::kAlloc: return op.b == 0 ? allocator.allocate(op.a) : allocator.allocate(op.a, op.b);
-    case OpKind::kAllocSlow: return op.b == 0 ? allocator.allocate_slow(op.a) : allocator.allocate_slow(op.a, op.b);
-    default: return allocator.allocate_with(op.a, [&](std::span<std::byte>) { return op.b; });
-  }
-}
+// The allocator's side of `trace`: each handler of op_table.def
+// (op_dispatch.h), one line per buffer.
+class AllocatorTrace {
+ public:
+  explicit AllocatorTrace(const PoolOptions& settings) : allocator_(on_upstream(settings, &upstream_)) {}
 
-void trace_allocator(const SequenceFile& file) {
-  TrackingResource upstream;  // for fail_next
-  PoolAllocator allocator(on_upstream(file.settings, &upstream));
-  std::vector<Buffer> buffers;
-  for (std::size_t i = 0; i < file.ops.size(); ++i) {
-    const Op& op = file.ops[i];
-    switch (op.kind) {
-      case OpKind::kPoolSize: allocator.set_pool_size(op.a); continue;
-      case OpKind::kRelease: buffers.at(op.a).release(); continue;
-      case OpKind::kFailNext: upstream.fail_request(upstream.requests() + op.a); continue;
-      default: break;
-    }
+  void run(std::span<const Op> ops) {
+    for (op_index_ = 0; op_index_ < ops.size(); ++op_index_) visit_op(ops[op_index_], *this);
+  }
+
+  void pool_size(const Op& op) { allocator_.set_pool_size(op.a); }
+  void release(const Op& op) { buffers_.at(op.a).release(); }
+  void fail_next(const Op& op) { upstream_.fail_request(upstream_.requests() + op.a); }
+  void request(const Op& op) {
     try {
       try {
-        buffers.push_back(run_request(allocator, op));
+        buffers_.push_back(run_request(allocator_, op));
       } catch (const std::bad_alloc&) {
-        print_failure_line(i, "bad_alloc", upstream.requests());
-        buffers.push_back(run_request(allocator, op));  // as the checker does: once more
+        print_failure_line(op_index_, "bad_alloc", upstream_.requests());
+        buffers_.push_back(run_request(allocator_, op));  // as the checker does: once more
       }
     } catch (const std::length_error&) {
-      print_failure_line(i, "length_error", 0);  // beyond kMaxRequest: no buffer, as the model says
-      continue;
+      print_failure_line(op_index_, "length_error", 0);  // beyond kMaxRequest: no buffer, as the model says
+      return;
     }
-    print_trace_line(buffers.size() - 1, buffers.back().placement());
+    print_trace_line(buffers_.size() - 1, buffers_.back().placement());
   }
-}
+
+ private:
+  TrackingResource upstream_;  // for fail_next; outlives the allocator
+  PoolAllocator allocator_;
+  std::vector<Buffer> buffers_;
+  std::size_t op_index_ = 0;
+};
+
+void trace_allocator(const SequenceFile& file) { AllocatorTrace(file.settings).run(file.ops); }
 
 // The one input file of trace and convert; nullopt after reporting why not.
 std::optional<SequenceFile> load_single(const Options& options, std::string_view command) {
