@@ -18,7 +18,7 @@ not_ran=()
 for dir in "$@"; do
   name=$(basename "$dir")
   if [ ! -f "$dir/fast_path_gate.status" ]; then
-    not_ran+=("$name (not configured with tests: no $dir/fast_path_gate.status)")
+    not_ran+=("$name (no $dir/fast_path_gate.status: not configured, or built without tests)")
     continue
   fi
   IFS=$'\t' read -r state build <"$dir/fast_path_gate.status"
