@@ -5,17 +5,21 @@
 // round to round), so each pair saw about the same load. A ratio is taken
 // per pair and the table gives the median over the rounds and its spread.
 //
-//   node bench/ratios.js DIR                  Markdown table of the runs in DIR
-//   node bench/ratios.js --json DIR           the same numbers as JSON
+//   node bench/ratios.js [--loads FILE] DIR         Markdown table of the runs in DIR
+//   node bench/ratios.js --json [--loads FILE] DIR  the same numbers as JSON
 //   node bench/ratios.js --margin A.json B.json
-//                                             how far two runs' medians differ
+//                                                   how far two runs' medians differ
 //
 // DIR holds ROUND_WORKLOAD_vs-OTHER_ALLOCATOR.json files (Google Benchmark
-// JSON, one sample each), as scripts/bench.sh writes them.
+// JSON, one sample each) and loads.tsv (the load average of each round,
+// bench/load.js), as scripts/bench.sh writes them; --loads reads another
+// loads file. Each figure is printed with the load per core of its rounds,
+// and a target is judged only when that load was at most 0.5 per core.
 'use strict';
 
 const fs = require('fs');
 const path = require('path');
+const { readLoads, loadOver, loadText, verdict } = require('./load');
 
 const WORKLOADS = ['fixed64', 'random4k', 'node_stream', 'from_string'];
 const OTHERS = ['bump', 'mimalloc', 'glibc'];
@@ -36,7 +40,7 @@ function nsPerOp(file) {
   return (run.cpu_time * TO_NS[run.time_unit || 'ns']) / (run.ops || 1);
 }
 
-// { workload: { other: [ratio per round] } }
+// { workload: { other: [{ round, ratio }] } }
 function collect(dir) {
   const pairs = new Map();
   for (const name of fs.readdirSync(dir)) {
@@ -51,24 +55,29 @@ function collect(dir) {
   for (const [key, pair] of pairs) {
     const [, workload, other] = key.split(' ');
     if (pair.poolcheck === undefined || pair.other === undefined) throw new Error(`${dir}: pair ${key} is incomplete`);
-    ((ratios[workload] ??= {})[other] ??= []).push(pair.poolcheck / pair.other);
+    const round = Number(key.split(' ')[0]);
+    ((ratios[workload] ??= {})[other] ??= []).push({ round, ratio: pair.poolcheck / pair.other });
   }
   return ratios;
 }
 
-function summarize(ratios) {
+// LOADS: bench/load.js's readLoads, or null when the run has none.
+function summarize(ratios, loads) {
   const out = {};
   for (const w of WORKLOADS)
     for (const o of OTHERS) {
-      const r = ratios[w]?.[o];
-      if (!r) continue;
-      (out[w] ??= {})[o] = { median: median(r), min: Math.min(...r), max: Math.max(...r), rounds: r.length };
+      const pairs = ratios[w]?.[o];
+      if (!pairs) continue;
+      const r = pairs.map((p) => p.ratio);
+      const load = loadOver(loads, pairs.map((p) => p.round));
+      (out[w] ??= {})[o] = { median: median(r), min: Math.min(...r), max: Math.max(...r), rounds: r.length,
+        load_per_core: load };
     }
   return out;
 }
 
 function table(summary) {
-  const cell = (s) => (s ? `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : '–');
+  const cell = (s) => (s ? `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)}; ${loadText(s.load_per_core)})` : '–');
   const out = [
     '| workload | poolcheck / bump | poolcheck / mimalloc | poolcheck / glibc |',
     '| --- | ---: | ---: | ---: |',
@@ -76,10 +85,10 @@ function table(summary) {
   for (const w of WORKLOADS) if (summary[w]) out.push(`| ${w} | ${OTHERS.map((o) => cell(summary[w][o])).join(' | ')} |`);
   out.push('', '| target | median ratio (min–max over rounds) | met |', '| --- | --- | --- |');
   const f = summary.fixed64?.bump;
-  if (f) out.push(`| fixed64 within ${MAX_BUMP_RATIO}x of bump | ${cell(f)} | ${f.median <= MAX_BUMP_RATIO ? 'yes' : '**no**'} |`);
+  if (f) out.push(`| fixed64 within ${MAX_BUMP_RATIO}x of bump | ${cell(f)} | ${verdict(f.median <= MAX_BUMP_RATIO, f.load_per_core)} |`);
   for (const w of WORKLOADS) {
     const m = summary[w]?.mimalloc;
-    if (m) out.push(`| ${w}: faster than mimalloc | ${cell(m)} | ${m.median < 1 ? 'yes' : '**no**'} |`);
+    if (m) out.push(`| ${w}: faster than mimalloc | ${cell(m)} | ${verdict(m.median < 1, m.load_per_core)} |`);
   }
   return out.join('\n') + '\n';
 }
@@ -103,9 +112,18 @@ function main(argv) {
     const read = (f) => JSON.parse(fs.readFileSync(f, 'utf8'));
     return margin(read(argv[1]), read(argv[2]));
   }
-  if (argv[0] === '--json' && argv.length === 2) return process.stdout.write(JSON.stringify(summarize(collect(argv[1])), null, 1) + '\n');
-  if (argv.length === 1 && !argv[0].startsWith('--')) return process.stdout.write(table(summarize(collect(argv[0]))));
-  throw new Error('usage: ratios.js DIR | --json DIR | --margin A.json B.json');
+  const usage = 'usage: ratios.js [--json] [--loads FILE] DIR | --margin A.json B.json';
+  let json = false, loadsFile = null, dir = null;
+  for (let i = 0; i < argv.length; ++i) {
+    if (argv[i] === '--json') json = true;
+    else if (argv[i] === '--loads' && i + 1 < argv.length) loadsFile = argv[++i];
+    else if (!argv[i].startsWith('--') && dir === null) dir = argv[i];
+    else throw new Error(usage);
+  }
+  if (dir === null) throw new Error(usage);
+  if (loadsFile === null && fs.existsSync(path.join(dir, 'loads.tsv'))) loadsFile = path.join(dir, 'loads.tsv');
+  const summary = summarize(collect(dir), loadsFile === null ? null : readLoads(loadsFile));
+  return process.stdout.write(json ? JSON.stringify(summary, null, 1) + '\n' : table(summary));
 }
 
 try {

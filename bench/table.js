@@ -2,15 +2,20 @@
 // Google Benchmark JSON files -> the Markdown table of docs/BENCHMARKS.md.
 //
 //   node bench/table.js [--command TEXT] [--machine TEXT] [--date TEXT]
-//                       [--note TEXT]... FILE.json...
+//                       [--note TEXT]... [--loads FILE] FILE.json...
 //
 // Every non-aggregate entry is one sample (scripts/bench.sh runs each
 // benchmark once per process, several rounds); a row gives the median of its
-// samples with the min and max. Time is CPU time: on a machine shared with
+// samples with the min and max, and the load per core of the rounds they
+// ran in (a file ROUND_*.json is a sample of round ROUND; --loads FILE is
+// scripts/bench.sh's loads.tsv, bench/load.js). A timing target is judged
+// only when that load was at most 0.5 per core. Time is CPU time: on a machine shared with
 // builds it leaves out the time the process waited for a core.
 'use strict';
 
 const fs = require('fs');
+const path = require('path');
+const { readLoads, loadOver, loadText, verdict } = require('./load');
 
 const WORKLOADS = ['fixed64', 'random4k', 'node_stream', 'from_string'];
 const ALLOCATORS = ['poolcheck', 'glibc', 'mimalloc', 'jemalloc', 'pmr_pool', 'pmr_monotonic', 'bump'];
@@ -19,13 +24,14 @@ const TO_NS = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
 const STORM_FAULTS_PER_ROUND = 1;
 
 function parseArgs(argv) {
-  const options = { command: '', machine: '', date: '', notes: [], files: [] };
+  const options = { command: '', machine: '', date: '', notes: [], loads: null, files: [] };
   for (let i = 0; i < argv.length; ++i) {
     const arg = argv[i];
     if (arg === '--command') options.command = argv[++i];
     else if (arg === '--machine') options.machine = argv[++i];
     else if (arg === '--date') options.date = argv[++i];
     else if (arg === '--note') options.notes.push(argv[++i]);
+    else if (arg === '--loads') options.loads = argv[++i];
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else options.files.push(arg);
   }
@@ -39,14 +45,16 @@ function collect(files) {
   const contexts = [];
   for (const file of files) {
     const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const round = /^(\d+)_/.exec(path.basename(file));
     contexts.push(report.context || {});
     for (const b of report.benchmarks || []) {
       if (b.run_type === 'aggregate' || b.error_occurred) continue;
       const ops = b.ops || 1;
       const ns = (b.cpu_time * TO_NS[b.time_unit || 'ns']) / ops;
-      if (!rows.has(b.name)) rows.set(b.name, { ns: [], faults: [], created: [], reused: [], held: [], inUse: [], perSecond: [], bytesPerSecond: [] });
+      if (!rows.has(b.name)) rows.set(b.name, { ns: [], rounds: [], faults: [], created: [], reused: [], held: [], inUse: [], perSecond: [], bytesPerSecond: [] });
       const row = rows.get(b.name);
       row.ns.push(ns);
+      row.rounds.push(round ? Number(round[1]) : NaN);
       row.perSecond.push(1e9 / ns);
       if (b.faults !== undefined) row.faults.push(b.faults);
       if (b.pools_created !== undefined) row.created.push(b.pools_created);
@@ -97,7 +105,7 @@ function order(list, x) {
   return i < 0 ? list.length : i;
 }
 
-function allocatorTable(rows) {
+function allocatorTable(rows, loads) {
   const names = [...rows.keys()].filter((n) => WORKLOADS.includes(split(n).workload));
   names.sort((a, b) => {
     const x = split(a), y = split(b);
@@ -105,8 +113,8 @@ function allocatorTable(rows) {
       order(ALLOCATORS, x.allocator) - order(ALLOCATORS, y.allocator) || a.localeCompare(b);
   });
   const out = [
-    '| workload | allocator | ns/op median | min | max | faults/round | peak held | peak in use | held/in use | pools created/reused per round |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | allocator | ns/op median | min | max | load | faults/round | peak held | peak in use | held/in use | pools created/reused per round |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const name of names) {
     const r = rows.get(name);
@@ -114,12 +122,13 @@ function allocatorTable(rows) {
     const held = median(r.held), inUse = median(r.inUse);
     const pools = r.created.length ? `${count(median(r.created))} / ${count(median(r.reused))}` : '';
     out.push(`| ${workload} | ${allocator} | ${ns(median(r.ns))} | ${ns(min(r.ns))} | ${ns(max(r.ns))} | ` +
+      `${loadText(loadOver(loads, r.rounds))} | ` +
       `${count(median(r.faults))} | ${bytes(held)} | ${bytes(inUse)} | ${(held / inUse).toFixed(2)} | ${pools} |`);
   }
   return out;
 }
 
-function targetTable(rows) {
+function targetTable(rows, loads) {
   const get = (w, a) => rows.get(`BM_${w}/${a}`);
   const out = ['| target | measured (medians; min in brackets) | met |', '| --- | --- | --- |'];
   // poolcheck against bump and mimalloc: per-round ratios, bench/ratios.js.
@@ -127,8 +136,9 @@ function targetTable(rows) {
     const p = get(w, 'poolcheck'), g = get(w, 'glibc');
     if (!p || !g) continue;
     const speedup = median(g.ns) / median(p.ns);
+    const load = loadOver(loads, [...p.rounds, ...g.rounds]);
     out.push(`| ${w}: poolcheck faster than glibc | ${ns(median(p.ns))} vs ${ns(median(g.ns))} ns = ${speedup.toFixed(2)}x ` +
-      `(${(min(g.ns) / min(p.ns)).toFixed(2)}x) | ${speedup > 1 ? 'yes' : '**no**'} |`);
+      `(${(min(g.ns) / min(p.ns)).toFixed(2)}x); ${loadText(load)} | ${verdict(speedup > 1, load)} |`);
   }
   for (const w of WORKLOADS) {
     const p = get(w, 'poolcheck');
@@ -140,15 +150,16 @@ function targetTable(rows) {
   return out;
 }
 
-function harnessTable(rows) {
+function harnessTable(rows, loads) {
   const names = [...rows.keys()].filter((n) => !WORKLOADS.includes(split(n).workload)).sort();
   if (names.length === 0) return [];
-  const out = ['| benchmark | ns/op median | min | max | ops/s median | buffer bytes/s median |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const out = ['| benchmark | ns/op median | min | max | load | ops/s median | buffer bytes/s median |',
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: |'];
   for (const name of names) {
     const r = rows.get(name);
     const perSecond = median(r.bytesPerSecond);
-    out.push(`| ${name} | ${ns(median(r.ns))} | ${ns(min(r.ns))} | ${ns(max(r.ns))} | ${rate(median(r.perSecond))} | ` +
+    out.push(`| ${name} | ${ns(median(r.ns))} | ${ns(min(r.ns))} | ${ns(max(r.ns))} | ${loadText(loadOver(loads, r.rounds))} | ` +
+      `${rate(median(r.perSecond))} | ` +
       `${Number.isFinite(perSecond) ? bytes(perSecond) : '–'} |`);
   }
   return out;
@@ -157,6 +168,7 @@ function harnessTable(rows) {
 function main() {
   const options = parseArgs(process.argv.slice(2));
   const { rows, contexts } = collect(options.files);
+  const loads = options.loads ? readLoads(options.loads) : null;
   const counts = [...rows.values()].map((r) => r.ns.length);
   const samples = Math.min(...counts) === Math.max(...counts) ? `${counts[0]}` : `${Math.min(...counts)}–${Math.max(...counts)}`;
   const context = contexts.find((c) => c.malloc && c.malloc.startsWith('glibc')) || contexts[0] || {};
@@ -170,8 +182,8 @@ function main() {
   lines.push(`- Samples: ${samples} per row; ns/op is CPU time per buffer ` +
     '(allocate, write its first and last byte, release), or per op for the harness');
   for (const note of options.notes) lines.push(`- ${note}`);
-  const out = [...lines, '', ...allocatorTable(rows), '', ...targetTable(rows)];
-  const harness = harnessTable(rows);
+  const out = [...lines, '', ...allocatorTable(rows, loads), '', ...targetTable(rows, loads)];
+  const harness = harnessTable(rows, loads);
   if (harness.length) out.push('', ...harness);
   process.stdout.write(out.join('\n') + '\n');
 }

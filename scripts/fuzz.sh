@@ -59,7 +59,7 @@ for target in "${targets[@]}"; do
   work=$fuzz_work_dir/$target
   mapfile -t options < <(fuzz_options "$target")
   mkdir -p "$corpus" "$work/crashes"
-  rm -rf "$work/corpus" "$work"/fuzz-*.log
+  rm -rf "$work/corpus" "$work"/fuzz-*.log "$work/fuzz-run.txt"
   cp -r "$corpus" "$work/corpus"
   touch "$work/started"
   before=$(fuzz_count_files "$work/crashes")
@@ -70,6 +70,7 @@ for target in "${targets[@]}"; do
     execs=$(fuzz_afl_stat "$work" execs_done)
     paths=$(awk '$1 == "corpus_count" { print $3 }' "$work/afl/main/fuzzer_stats" 2>/dev/null || echo "?")
     found=("$work"/afl/*/queue)
+    logs=("$work"/afl/*/plot_data)
   else
     # -jobs keeps every core busy for the whole time (-fork restarts short
     # child runs, which cost more than they fuzz at this speed); each job
@@ -80,6 +81,7 @@ for target in "${targets[@]}"; do
     execs=$(sum_stat number_of_executed_units "$work"/fuzz-*.log)
     paths=$(fuzz_count_files "$work/corpus")
     found=("$work/corpus")
+    logs=("$work"/fuzz-*.log)
   fi
   rate=$((execs / seconds))
 
@@ -107,8 +109,10 @@ for target in "${targets[@]}"; do
   new_crashes=$(($(fuzz_count_files "$work/crashes") - before))
   while IFS= read -r file; do crashes+=("$target ${file#"$fuzz_root"/}"); done < <(
     find "$work/crashes" -maxdepth 1 -type f -newer "$work/started" 2>/dev/null | sort)
+  inputs=$(fuzz_count_files "$corpus")
   summary+=("$(printf '%-22s %12s %9s %7s %7s %7s %8s %8s %7s' "$target" "$execs" "$rate" "$paths" "${cov:-?}" \
-    "${ft:-?}" "$added" "$(fuzz_count_files "$corpus")" "$new_crashes")")
+    "${ft:-?}" "$added" "$inputs" "$new_crashes")")
+  fuzz_write_run "$work" "$target" "$engine" "${cov:-?}" "$inputs" "${logs[@]}"
 done
 
 echo
@@ -117,10 +121,14 @@ printf '%-22s %12s %9s %7s %7s %7s %8s %8s %7s\n' target execs exec/s paths edge
 for line in "${summary[@]}"; do echo "$line"; done
 echo "(exec/s: execs of all jobs per second of the run; paths: inputs in the working queue at the end;"
 echo " edges, features: libFuzzer's cov and ft for corpus/<target> after the merge; new: files added to it)"
-# The campaign as a picture next to its logs: coverage and corpus over time.
-if node "$fuzz_root/scripts/charts/fuzz_chart.js" -o "$fuzz_work_dir/campaign.svg" "${targets[@]/#/$fuzz_work_dir/}" \
-  >/dev/null 2>&1; then
+# The campaign as a picture next to its logs: coverage and corpus over time,
+# from this run's logs only, with the edges and corpus of the summary above
+# (each target's fuzz-run.txt).
+if chart_error=$(node "$fuzz_root/scripts/charts/fuzz_chart.js" -o "$fuzz_work_dir/campaign.svg" \
+  "${targets[@]/#/$fuzz_work_dir/}" 2>&1); then
   echo "campaign chart: ${fuzz_work_dir#"$fuzz_root"/}/campaign.svg"
+else
+  echo "campaign chart: not drawn: $chart_error"
 fi
 if [ ${#crashes[@]} -gt 0 ]; then
   echo

@@ -4,7 +4,8 @@
 # benchmark, fuzz-campaign and edge-census charts. Fails when a picture is
 # not well-formed XML, when rsvg-convert or headless chromium cannot render
 # it, when the HTML page's script fails, or when `poolcheck map` fails on a
-# corpus file or accepts a malformed one.
+# corpus file or accepts a malformed one, when a map drawn for rendering
+# cannot be made, or when there is no corpus file to map.
 #
 #   POOLCHECK=... DIVERGENCE_MAP=... CENSUS=... pictures_test.sh SRC OUT_DIR
 # The rendered PNGs stay in OUT_DIR for people to look at.
@@ -53,7 +54,9 @@ while IFS= read -r file; do
   # The model's side, every op of it: the HTML page draws a frame per op.
   "$pc" map --model "$file" -o "$tmp/m.html" >"$tmp/out" 2>&1 || { fail "map --model $file -o .html"; cat "$tmp/out"; }
 done < <(find "$src/corpus" -type f ! -name '*.md' ! -name '.*' | sort)
-[ "$count" -gt 0 ] && ok "map: $count corpus files (allocator SVG, model HTML)"
+if [ "$count" -gt 0 ]; then ok "map: $count corpus files (allocator SVG, model HTML)"; else
+  fail "map: no corpus file under $src/corpus"
+fi
 
 # 2. Malformed input and usage, as replay rejects them: exit 2, FILE:LINE.
 expect() {  # expect NAME CODE TEXT -- COMMAND...
@@ -78,9 +81,16 @@ expect replay-map-nothing-to-draw 0 "0 failed" -- "$pc" replay --quiet --map "$t
 [ -e "$tmp/maps" ] && fail "replay --map wrote maps for files that passed"
 
 # 3. Each kind of SVG, rendered.
-"$pc" map "$seed" -o "$tmp/seed.svg" && render seed_map "$tmp/seed.svg"
-"$pc" map --at 1 --model "$seed" -o "$tmp/seed_at1.svg" && render seed_map_model_at_1 "$tmp/seed_at1.svg"
-"$pc" map "$src/corpus/scenarios/pool_recycling.ops" -o "$tmp/recycling.svg" && render recycling_map "$tmp/recycling.svg"
+map_render() {  # map_render NAME MAP-ARGS...: poolcheck map MAP-ARGS -o NAME.svg, then render it
+  local name=$1
+  shift
+  if "$pc" map "$@" -o "$tmp/$name.svg" >"$tmp/out" 2>&1; then render "$name" "$tmp/$name.svg"; else
+    fail "$name: poolcheck map $* failed"; sed 's/^/  | /' "$tmp/out"
+  fi
+}
+map_render seed_map "$seed"
+map_render seed_map_model_at_1 --at 1 --model "$seed"
+map_render recycling_map "$src/corpus/scenarios/pool_recycling.ops"
 printf 'alloc 256\nalloc 4095\nalloc 3840\n' >"$tmp/exact.ops"
 if "$DIVERGENCE_MAP" OffByOneRoom "$tmp/exact.ops" "$tmp/divergence.svg" >/dev/null; then
   render divergence_map "$tmp/divergence.svg"
@@ -93,6 +103,10 @@ node "$charts/bench_chart.js" -o "$tmp/bench.svg" "$charts/testdata/bench" && re
   fail "bench_chart.js"
 node "$charts/fuzz_chart.js" -o "$tmp/fuzz.svg" "$charts/testdata/fuzz-work" && render fuzz_chart "$tmp/fuzz.svg" ||
   fail "fuzz_chart.js"
+# The campaign chart draws only the run fuzz.sh summarized (stale logs left out).
+if bash "$charts/fuzz_chart_test.sh" >"$tmp/fuzz_chart_test.out" 2>&1; then ok "fuzz_chart_test.sh: this run's logs only"; else
+  fail "fuzz_chart_test.sh"; sed 's/^/  | /' "$tmp/fuzz_chart_test.out"
+fi
 "$CENSUS" --profile all --sequences 50 >"$tmp/census.md" &&
   node "$charts/census_chart.js" -o "$tmp/census.svg" "$tmp/census.md" && render census_chart "$tmp/census.svg" ||
   fail "census_chart.js"
@@ -100,7 +114,8 @@ expect chart-bad-input 2 "not Google Benchmark JSON" -- node "$charts/bench_char
 
 # 4. The HTML map in chromium: the page renders, and its script runs (it
 # marks the body when it has shown a frame).
-"$pc" map "$src/corpus/scenarios/pool_recycling.ops" -o "$tmp/recycling.html"
+"$pc" map "$src/corpus/scenarios/pool_recycling.ops" -o "$tmp/recycling.html" >"$tmp/out" 2>&1 ||
+  { fail "recycling_html: poolcheck map failed"; sed 's/^/  | /' "$tmp/out"; }
 if chromium_run --screenshot="$out/recycling_html.png" --window-size=1200,800 "file://$tmp/recycling.html" >/dev/null &&
   [ -s "$out/recycling_html.png" ]; then
   ok "recycling_html: rendered $out/recycling_html.png"

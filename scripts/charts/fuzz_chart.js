@@ -5,8 +5,13 @@
 //   node scripts/charts/fuzz_chart.js [--title=TEXT] -o OUT.svg DIR|LOG...
 //
 // A DIR is a campaign's working directory (scripts/fuzz.sh keeps them in
-// build/fuzz-work/<target>/): its libFuzzer job logs fuzz-*.log are read,
-// and AFL++'s plot_data files below it. The target is the path component
+// build/fuzz-work/<target>/), or a directory of them: the chart reads the
+// fuzz-run.txt that scripts/fuzz.sh writes in each at the end of a target's
+// run, and only the logs it lists (libFuzzer's fuzz-*.log, AFL++'s
+// plot_data): earlier runs leave theirs in the same directory. The legend
+// gives the edges and inputs of the summary fuzz.sh printed, from the same
+// file. A LOG named directly is read as it is, and the legend gives the
+// largest values of its last status line. The target is the path component
 // that starts with fuzz_. libFuzzer prints no clock: a status line's time is
 // its execution count over its exec/s, the average since the job started.
 'use strict';
@@ -17,14 +22,47 @@ const { Svg, PALETTE, linearTicks, short, parseArgs, fail, write } = require('./
 
 const USAGE = 'usage: node scripts/charts/fuzz_chart.js [--title=TEXT] -o OUT.svg DIR|LOG...';
 
-function logsUnder(dir) {
-  const found = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...logsUnder(full));
-    else if (/^fuzz-\d+\.log$/.test(entry.name) || entry.name === 'plot_data') found.push(full);
+const RUN_FILE = 'fuzz-run.txt';
+
+// DIR/fuzz-run.txt: "KEY<TAB>VALUE" lines, '#' comments. target, engine,
+// edges and inputs once (edges and inputs: the summary's numbers, "?" when
+// it had none), log once per log of the run (relative to DIR).
+function readRun(dir) {
+  const file = path.join(dir, RUN_FILE);
+  const run = { file, logs: [] };
+  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    if (!line.trim() || line.startsWith('#')) return;
+    const where = `${file}:${i + 1}`;
+    const m = /^(\w+)\t(.+)$/.exec(line);
+    if (!m) fail(`${where}: not KEY<TAB>VALUE`);
+    const [, key, value] = m;
+    if (key === 'log') {
+      const log = path.join(dir, value);
+      if (!fs.existsSync(log)) fail(`${where}: ${value}: no such log`);
+      run.logs.push(log);
+    } else if (['target', 'engine', 'edges', 'inputs'].includes(key)) {
+      if (key in run) fail(`${where}: ${key} twice`);
+      if ((key === 'edges' || key === 'inputs') && !/^(\d+|\?)$/.test(value)) fail(`${where}: ${key} is not a number`);
+      run[key] = value;
+    } else {
+      fail(`${where}: unknown key ${key}`);
+    }
+  });
+  for (const key of ['target', 'edges', 'inputs']) if (!(key in run)) fail(`${file}: no ${key} line`);
+  if (run.logs.length === 0) fail(`${file}: no log line`);
+  return run;
+}
+
+// The runs of DIR: its own fuzz-run.txt, or those of its subdirectories.
+function runsIn(dir) {
+  if (fs.existsSync(path.join(dir, RUN_FILE))) return [readRun(dir)];
+  const runs = fs.readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, RUN_FILE)))
+    .map((e) => readRun(path.join(dir, e.name)));
+  if (runs.length === 0) {
+    fail(`${dir}: no ${RUN_FILE} in it or in its subdirectories (scripts/fuzz.sh writes one per target); name the logs instead`);
   }
-  return found.sort();
+  return runs.sort((a, b) => a.target.localeCompare(b.target));
 }
 
 function targetOf(file) {
@@ -62,16 +100,25 @@ function aflSeries(text, file) {
 
 function main() {
   const options = parseArgs(process.argv.slice(2), USAGE);
-  const files = [];
+  const files = [];  // [file, target]
+  const summaries = new Map();  // target -> its run's summary numbers
   for (const input of options.inputs) {
     if (!fs.existsSync(input)) fail(`${input}: no such file or directory`);
-    files.push(...(fs.statSync(input).isDirectory() ? logsUnder(input) : [input]));
+    if (!fs.statSync(input).isDirectory()) {
+      files.push([input, targetOf(input)]);
+      continue;
+    }
+    for (const run of runsIn(input)) {
+      if (summaries.has(run.target)) fail(`${run.file}: a second run of ${run.target}`);
+      summaries.set(run.target, run);
+      files.push(...run.logs.map((log) => [log, run.target]));
+    }
   }
   const series = [];
-  for (const file of files) {
+  for (const [file, target] of files) {
     const text = fs.readFileSync(file, 'utf8');
     const points = path.basename(file) === 'plot_data' ? aflSeries(text, file) : libFuzzerSeries(text);
-    if (points.length > 0) series.push({ target: targetOf(file), file, points });
+    if (points.length > 0) series.push({ target, file, points });
   }
   if (series.length === 0) fail(`no libFuzzer status lines or AFL++ plot_data in ${options.inputs.join(' ')}`);
   const targets = [...new Set(series.map((s) => s.target))].sort();
@@ -114,7 +161,12 @@ function main() {
   for (const t of targets) {
     const last = series.filter((s) => s.target === t).map((s) => s.points[s.points.length - 1]);
     svg.rect(lx, ly - 10, 14, 10, colour(t));
-    const text = `${t}: ${Math.max(...last.map((p) => p.coverage))} edges, ${Math.max(...last.map((p) => p.corpus))} inputs`;
+    // A run's legend is its summary line (edges of corpus/ after the merge);
+    // logs named directly have only their own last status lines.
+    const run = summaries.get(t);
+    const text = run
+      ? `${t}: ${run.edges} edges, ${run.inputs} inputs in corpus/`
+      : `${t}: ${Math.max(...last.map((p) => p.coverage))} edges, ${Math.max(...last.map((p) => p.corpus))} inputs`;
     svg.text(lx + 20, ly, text, 'small');
     lx += 40 + text.length * 6.2;
   }

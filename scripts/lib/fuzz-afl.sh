@@ -59,9 +59,31 @@ fuzz_afl_run() {
   while IFS= read -r seed; do
     [ -f "$work/afl-in/$seed" ] && cp "$work/afl-in/$seed" "$work/crashes/crash-afl-$(sha1sum "$work/afl-in/$seed" | cut -c1-40)"
   done < <(sed -n "s/.*Test case '[^']*orig:\([^']*\)' results in a crash.*/\1/p" "$work/afl-0.log" | sort -u)
-  grep -q "All set and ready to roll\|We're done here" "$work/afl-0.log" ||
+  # A run counts when afl-fuzz executed the target (fuzzer_stats), or when
+  # every seed crashed and afl-fuzz stopped before fuzzing (crashes above).
+  fuzz_afl_ran "$work/afl" >/dev/null 2>"$work/afl-ran.txt" ||
     [ "$(fuzz_count_files "$work/crashes")" -gt "$crashes_before" ] ||
-    { tail -n 30 "$work/afl-0.log" >&2; fuzz_die "$target: afl-fuzz did not start (log above)"; }
+    { tail -n 30 "$work/afl-0.log" >&2; cat "$work/afl-ran.txt" >&2; fuzz_die "$target: afl-fuzz did not run (log above)"; }
+}
+
+# fuzz_afl_ran OUT: true when an afl-fuzz output directory OUT (-o) shows that
+# the target ran: some instance OUT/<name>/fuzzer_stats with execs_done > 0.
+# Otherwise it says why on stderr. afl-fuzz writes fuzzer_stats once its dry
+# run is over, so a binary that is not instrumented, a seed directory that is
+# empty, or an afl-fuzz that never started leaves none. scripts/afl-ran.sh is
+# the same check as a command (the AFL++ workflow runs it).
+fuzz_afl_ran() {
+  local out=$1 stats execs total=0 found=0
+  for stats in "$out"/*/fuzzer_stats; do
+    [ -f "$stats" ] || continue
+    found=$((found + 1))
+    execs=$(awk '$1 == "execs_done" { print $3 }' "$stats")
+    [[ $execs =~ ^[0-9]+$ ]] || { echo "$stats: no execs_done line" >&2; return 1; }
+    total=$((total + execs))
+  done
+  [ "$found" -gt 0 ] || { echo "$out: no fuzzer_stats in any instance: afl-fuzz did not run" >&2; return 1; }
+  [ "$total" -gt 0 ] || { echo "$out: execs_done is 0 in every fuzzer_stats: the target never ran" >&2; return 1; }
+  echo "$out: $found afl-fuzz instance(s), $total executions"
 }
 
 # fuzz_afl_stat WORK NAME: NAME from every instance's fuzzer_stats, summed.

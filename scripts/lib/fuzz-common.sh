@@ -94,3 +94,20 @@ fuzz_target_of() {
 fuzz_is_target() { [ -n "${1:-}" ] && [ -n "${fuzz_input[$1]:-}" ]; }
 
 fuzz_count_files() { find "$1" -maxdepth 1 -type f 2>/dev/null | wc -l; }
+
+# fuzz_write_run WORK TARGET ENGINE EDGES INPUTS LOG...: WORK/fuzz-run.txt,
+# what scripts/charts/fuzz_chart.js draws for this run of TARGET: the logs
+# of this run only (earlier runs leave theirs in WORK: an AFL++ run's
+# afl/*/plot_data stays through later libFuzzer runs) and the edges and corpus inputs of the
+# summary line, so that the chart's legend is that line's numbers.
+fuzz_write_run() {
+  local work=$1 target=$2 engine=$3 edges=$4 inputs=$5 log
+  shift 5
+  {
+    echo "# scripts/fuzz.sh's last run of $target, for scripts/charts/fuzz_chart.js"
+    printf 'target\t%s\nengine\t%s\nedges\t%s\ninputs\t%s\n' "$target" "$engine" "$edges" "$inputs"
+    for log in "$@"; do
+      if [ -f "$log" ]; then printf 'log\t%s\n' "${log#"$work"/}"; fi
+    done
+  } >"$work/fuzz-run.txt"
+}
