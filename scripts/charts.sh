@@ -44,7 +44,7 @@ node scripts/charts/census_chart.js -o "$img/edge_census.svg" build/edge_census.
 if [ "$run" = 1 ] || ! ls build/bench/runs/*.json >/dev/null 2>&1; then bash scripts/bench.sh; fi
 node scripts/charts/bench_chart.js -o "$img/bench.svg" build/bench/runs
 
-if [ "$run" = 1 ] || ! ls build/fuzz-work/*/fuzz-*.log >/dev/null 2>&1; then bash scripts/fuzz.sh || true; fi
+if [ "$run" = 1 ] || ! ls build/fuzz-work/*/fuzz-run.txt >/dev/null 2>&1; then bash scripts/fuzz.sh || true; fi
 node scripts/charts/fuzz_chart.js -o "$img/fuzz_campaign.svg" build/fuzz-work
 
 ls -l "$img"

@@ -46,5 +46,6 @@ step "mutation sample: 40 mutants of allocator/ must die or be listed as equival
 
 echo
 for name in "${failed_steps[@]}"; do echo "failed: $name"; done
+bash bench/fast_path/gate_status.sh build/default build/clang build/sanitize
 echo "test.sh: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
