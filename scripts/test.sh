@@ -1,30 +1,67 @@
 #!/usr/bin/env bash
 # Every test poolcheck has, on a fresh Debian 12 or an already set-up
 # machine. Each step runs even when an earlier one failed, so one run shows
-# everything; the exit code is non-zero if any step failed.
+# everything; the exit code is non-zero if any step failed. It ends with a
+# table of the steps and their times (docs/TESTING.md).
+#
+#   bash scripts/test.sh           every step, installs included
+#   bash scripts/test.sh --quick   the edit-compile loop: the g++ build and its
+#                                  unit, property and corpus tests (ctest
+#                                  preset quick), no installs
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh || exit 1
+quick=false
+case ${1:-} in
+  "") ;;
+  --quick) quick=true ;;
+  *) echo "usage: bash scripts/test.sh [--quick]" >&2; exit 2 ;;
+esac
 
 passed=0
 failed=0
 failed_steps=()
+step_rows=()  # "result<TAB>seconds<TAB>name" per step, for the closing table
 step() {  # step NAME COMMAND...
-  local name=$1
+  local name=$1 result
   shift
   echo
   echo "=== $name"
   local start=$SECONDS
   if "$@"; then
     passed=$((passed + 1))
-    echo "=== $name: passed ($((SECONDS - start)) s)"
+    result=passed
   else
     failed=$((failed + 1))
     failed_steps+=("$name")
-    echo "=== $name: FAILED ($((SECONDS - start)) s)"
+    result=FAILED
   fi
+  echo "=== $name: $result ($((SECONDS - start)) s)"
+  step_rows+=("$result"$'\t'"$((SECONDS - start))"$'\t'"$name")
 }
+step_table() {  # the closing table: every step, its result and its time
+  echo
+  printf '%-7s %6s  %s\n' result s step
+  local row
+  for row in "${step_rows[@]}"; do
+    IFS=$'\t' read -r result seconds name <<<"$row"
+    printf '%-7s %6s  %s\n' "$result" "$seconds" "$name"
+  done
+  printf '%-7s %6s  %s\n' total "$SECONDS" "test.sh${1:+ $1}, from its start"
+}
+
+if $quick; then
+  step "g++ configure (build/default)" cmake --preset default
+  [ "$failed" -eq 0 ] && step "g++ build" cmake --build --preset default
+  [ "$failed" -eq 0 ] && step "g++: unit, property and corpus tests" ctest --preset quick
+  step_table --quick
+  echo "test.sh --quick: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+fi
+
+step "install what is missing (scripts/install-deps.sh)" bash scripts/install-deps.sh
+[ "$failed" -eq 0 ] || { step_table; exit 1; }
 
 step "g++: unit, property and corpus tests" cmake --workflow --preset default
 # Node v24.22.3 and v26.12.1 from npm (1000 sequences each) and v20.17.0 (the
@@ -44,6 +81,7 @@ step "benchmarks build and run once (no timing checked)" bash scripts/bench.sh -
 # most of its cost.
 step "mutation sample: 40 mutants of allocator/ must die or be listed as equivalent" bash scripts/mutate.sh --ci
 
+step_table
 echo
 for name in "${failed_steps[@]}"; do echo "failed: $name"; done
 bash bench/fast_path/gate_status.sh build/default build/clang build/sanitize
