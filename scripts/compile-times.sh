@@ -59,7 +59,7 @@ echo "| build | translation unit (target) | s | share of its build |"
 echo "|---|---|---:|---:|"
 awk -F'\t' '{ total[$1] += $2; line[NR] = $0; b[NR] = $1; s[NR] = $2 }
   END { for (i = 1; i <= NR; i++) printf "%s\t%.0f%%\n", line[i], total[b[i]] ? 100 * s[i] / total[b[i]] : 0 }' <<<"$all" |
-  sort -t$'\t' -k2,2 -gr | head -n "$top" | awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $3, $2, $4 }'
+  sort -t$'\t' -k2,2 -gr | awk -F'\t' -v top="$top" 'NR <= top { printf "| %s | %s | %s | %s |\n", $1, $3, $2, $4 }'
 echo
 echo "| build | translation units | sum of compile s |"
 echo "|---|---:|---:|"
@@ -78,5 +78,5 @@ if [ -n "$tests" ]; then
   echo
   echo "| build | test | s |"
   echo "|---|---|---:|"
-  grep . <<<"$tests" | sort -t$'\t' -k2,2 -gr | head -n "$top" | awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $3, $2 }'
+  grep . <<<"$tests" | sort -t$'\t' -k2,2 -gr | awk -F'\t' -v top="$top" 'NR <= top { printf "| %s | %s | %s |\n", $1, $3, $2 }'
 fi
