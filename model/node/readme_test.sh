@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # readme_test.sh: runs every command line of the README's section "Checking
-# the model against real Node.js" the way a user types it (from the
+# the model against real Node.js" (and the mutants.py lines, below) the way a
+# user types it (from the
 # repository root, with no POOLCHECK* variables), in a bounded form, and fails
 # unless each exits 0. Bounded: the commands that take a count get a small one
 # (the same code path, fewer sequences; BOUND below); every other line runs as
@@ -36,6 +37,24 @@ for typed in "${commands[@]}"; do
     rc=$?
     failed=$((failed + 1))
     echo "=== FAILED (exit $rc, $((SECONDS - start)) s)"
+  fi
+done
+# README lines of other sections that no other step of the test command runs
+# and that cost nothing to run: mutants.py list and diff ID, with ID the first
+# mutant's id (pure Python on allocator/, 2-3 s).
+mapfile -t others < <(sed -n 's/^    \(python3 scripts\/mutation\/mutants.py [a-z]*\( ID\)\{0,1\}\) .*$/\1/p' README.md)
+[ ${#others[@]} -eq 2 ] || { echo "readme_test: expected mutants.py list and diff ID in the README, found: ${others[*]}"; failed=$((failed + 1)); }
+first_id=$(python3 scripts/mutation/mutants.py list | awk -F'\t' 'NR == 1 { print $2 }')
+for typed in "${others[@]}"; do
+  command=${typed/% ID/ $first_id}
+  echo "=== $typed   (ran: $command)"
+  if out=$(bash -c "$command" 2>&1) && [ -n "$out" ]; then
+    passed=$((passed + 1))
+    echo "=== ok ($(printf '%s\n' "$out" | wc -l) lines)"
+  else
+    failed=$((failed + 1))
+    printf '%s\n' "$out" | tail -5
+    echo "=== FAILED"
   fi
 done
 echo "readme_test: $passed passed, $failed failed"
