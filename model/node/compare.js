@@ -92,23 +92,28 @@ async function poolcheckTraces(files, jobs) {
   return traces;
 }
 
-// Spec edges a sequence reached in Node, read from its ops and its trace:
-// `from 0 0` (reserve 0) that started a new pool, which only a negative room
-// (an offset rounded past the pool's end) can do; counted apart when the pool
-// size was above 25, where no string of the 4L rule reserves 0 bytes.
-function edgeHits(parsed, trace) {
+// What an agreeing sequence exercised in Node, read from its ops and its
+// trace: `from 0 0` (reserve 0) that started a new pool, which only a
+// negative room (an offset rounded past the pool's end) can do, counted apart
+// when the pool size was above 25, where no string of the 4L rule reserves 0
+// bytes; and the aligned requests (`alloc`/`alloc_slow N align A`) and slow
+// requests (`alloc_slow`, Buffer.allocUnsafeSlow) that created a buffer.
+function reached(parsed, trace) {
   const lines = trace.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
   const bySlice = new Map(lines.map((l) => [l.slice, l]));
   let newest = -1;
   let poolSize = parsed.settings.pool_size;
-  const hits = { any: 0, above25: 0 };
+  const hits = { from_0_0_new_pool: 0, from_0_0_new_pool_above_25: 0, aligned_requests: 0, slow_requests: 0 };
   for (const op of parsed.ops) {
     if (op.op === 'pool_size') poolSize = op.size;
     const line = op.creates === undefined ? undefined : bySlice.get(op.creates);
-    if (!line || !line.pooled) continue;
+    if (!line) continue;
+    if (op.align !== undefined) ++hits.aligned_requests;
+    if (op.op === 'alloc_slow') ++hits.slow_requests;
+    if (!line.pooled) continue;
     if (line.pool > newest && op.op === 'from' && op.reserve === 0 && newest >= 0) {
-      ++hits.any;
-      if (poolSize > 25) ++hits.above25;
+      ++hits.from_0_0_new_pool;
+      if (poolSize > 25) ++hits.from_0_0_new_pool_above_25;
     }
     newest = Math.max(newest, line.pool);
   }
@@ -136,7 +141,8 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node-compare-'));
   const errors = [];
   let log = '';
-  const counts = { sequences: 0, agree: 0, empty: 0, disagree: 0, inexpressible: 0, errors: 0, from_0_0_new_pool: 0, from_0_0_new_pool_above_25: 0 };
+  const counts = { sequences: 0, agree: 0, empty: 0, disagree: 0, inexpressible: 0, errors: 0, from_0_0_new_pool: 0,
+    from_0_0_new_pool_above_25: 0, aligned_requests: 0, slow_requests: 0 };
   try {
     const files = collect(inputs, tmp, errors);
     counts.sequences = files.length;
@@ -162,11 +168,7 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
       if (a === m && buffersOnly(m) === n) {
         if (n === '') ++counts.empty;
         else ++counts.agree;
-        if (!parsed[i].error) {
-          const hits = edgeHits(parsed[i], n);
-          counts.from_0_0_new_pool += hits.any;
-          counts.from_0_0_new_pool_above_25 += hits.above25;
-        }
+        if (!parsed[i].error) for (const [k, v] of Object.entries(reached(parsed[i], n))) counts[k] += v;
         if (verbose) log += `${n === '' ? 'empty' : 'ok   '} ${entry.name}\n`;
       } else {
         log += ++counts.disagree <= MAX_REPORTS ? report(entry, a, m, n) : `DISAGREE ${entry.name} (details not shown)\n`;
@@ -183,7 +185,8 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
 function summary(c) {
   return `node-compare: ${c.sequences} sequences, ${c.agree} agree, ${c.empty} empty (create no buffer, not counted), ` +
     `${c.disagree} disagree, ${c.inexpressible} inexpressible (skipped)${c.errors > 0 ? `, ${c.errors} errors` : ''}; ` +
-    `from 0 0 starting a new pool (negative room) ${c.from_0_0_new_pool} times, ${c.from_0_0_new_pool_above_25} at pool sizes above 25`;
+    `from 0 0 starting a new pool (negative room) ${c.from_0_0_new_pool} times, ${c.from_0_0_new_pool_above_25} at pool sizes above 25; ` +
+    `${c.aligned_requests} aligned and ${c.slow_requests} slow (allocUnsafeSlow) requests in the agreeing sequences`;
 }
 
 const exitCode = (c) => (c.disagree > 0 ? 1 : c.errors > 0 ? 2 : 0);
