@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "allocator/pool_allocator.h"
+#include "model/checks/allocator_run.h"
 #include "model/checks/checker.h"
 #include "model/checks/tracking_resource.h"
 #include "model/ops/op_codec.h"
@@ -176,42 +177,15 @@ void trace_model(const SequenceFile& file) {
   }
 }
 
-// The allocator's side of `trace`: each handler of op_table.def
-// (op_dispatch.h), one line per buffer.
-class AllocatorTrace {
- public:
-  explicit AllocatorTrace(const PoolOptions& settings) : allocator_(on_upstream(settings, &upstream_)) {}
-
-  void run(std::span<const Op> ops) {
-    for (op_index_ = 0; op_index_ < ops.size(); ++op_index_) visit_op(ops[op_index_], *this);
+void trace_allocator(const SequenceFile& file) {
+  AllocatorRun<> run(file.settings);
+  for (std::size_t i = 0; i < file.ops.size(); ++i) {
+    const AllocatorRun<>::Step step = run.step(file.ops[i]);
+    if (step.failed_request) print_failure_line(i, "bad_alloc", *step.failed_request);
+    if (step.length_error) print_failure_line(i, "length_error", 0);  // no buffer, as the model says
+    if (step.placed) print_trace_line(*step.placed, run.buffer(*step.placed).placement());
   }
-
-  void pool_size(const Op& op) { allocator_.set_pool_size(op.a); }
-  void release(const Op& op) { buffers_.at(op.a).release(); }
-  void fail_next(const Op& op) { upstream_.fail_request(upstream_.requests() + op.a); }
-  void request(const Op& op) {
-    try {
-      try {
-        buffers_.push_back(run_request(allocator_, op));
-      } catch (const std::bad_alloc&) {
-        print_failure_line(op_index_, "bad_alloc", upstream_.requests());
-        buffers_.push_back(run_request(allocator_, op));  // as the checker does: once more
-      }
-    } catch (const std::length_error&) {
-      print_failure_line(op_index_, "length_error", 0);  // beyond kMaxRequest: no buffer, as the model says
-      return;
-    }
-    print_trace_line(buffers_.size() - 1, buffers_.back().placement());
-  }
-
- private:
-  TrackingResource upstream_;  // for fail_next; outlives the allocator
-  PoolAllocator allocator_;
-  std::vector<Buffer> buffers_;
-  std::size_t op_index_ = 0;
-};
-
-void trace_allocator(const SequenceFile& file) { AllocatorTrace(file.settings).run(file.ops); }
+}
 
 // The one input file of trace and convert; nullopt after reporting why not.
 std::optional<SequenceFile> load_single(const Options& options, std::string_view command) {
