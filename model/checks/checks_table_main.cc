@@ -68,7 +68,11 @@ int main(int argc, char** argv) {
   const std::string wanted = table();
   if (mode == "--check") {
     if (text.compare(from, end - from, wanted) == 0) return 0;
-    const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + from, '\n'));
+    // The first line that differs.
+    std::size_t at = 0;
+    while (from + at < end && at < wanted.size() && text[from + at] == wanted[at]) ++at;
+    while (at > 0 && wanted[at - 1] != '\n') --at;
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + from + at, '\n'));
     std::cerr << path << ":" << line
               << ": the checks table is not the one model/checks/checks.def makes; run: checks_table --write " << path
               << "\n";
