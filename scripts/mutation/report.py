@@ -57,6 +57,9 @@ def check_table():
     for _, name, checkers, _, allocator, test in row.findall(text):
         binary, _, test_name = test.partition(": ")
         rows.append(f"| {name} | {checkers} | {allocator} | `{binary}`: `{test_name}` |")
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("POOLCHECK_CHECK(") and not row.match(line):
+            raise SystemExit(f"model/checks/checks.def:{number}: a row report.py cannot read (one line, six fields)")
     if len(rows) == 2:
         raise SystemExit("model/checks/checks.def:1: no POOLCHECK_CHECK rows found")
     return "\n".join(rows) + "\n"
