@@ -1,5 +1,7 @@
 """docs/MUTATION.md from a campaign's results (build/mutation/campaign/campaign.json)."""
 import collections
+import pathlib
+import re
 import statistics
 
 import equivalents
@@ -45,36 +47,34 @@ invariant that makes the mutated code unreachable or its result identical.
 """
 
 
+def check_table():
+    """The check registry, model/checks/checks.def, as a Markdown table: one
+    row per POOLCHECK_CHECK(id, "name", checkers, "verifies", "allocator",
+    "test") line, read with a regular expression."""
+    row = re.compile(r'^POOLCHECK_CHECK\((\w+), "([^"]*)", (\w+), "([^"]*)", "([^"]*)", "([^"]*)"\)$', re.M)
+    text = (pathlib.Path(__file__).resolve().parents[2] / "model" / "checks" / "checks.def").read_text()
+    rows = ["| check | raised by | caught first by | test asserting it by name |", "| --- | --- | --- | --- |"]
+    for _, name, checkers, _, allocator, test in row.findall(text):
+        binary, _, test_name = test.partition(": ")
+        rows.append(f"| {name} | {checkers} | {allocator} | `{binary}`: `{test_name}` |")
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("POOLCHECK_CHECK(") and not row.match(line):
+            raise SystemExit(f"model/checks/checks.def:{number}: a row report.py cannot read (one line, six fields)")
+    if len(rows) == 2:
+        raise SystemExit("model/checks/checks.def:1: no POOLCHECK_CHECK rows found")
+    return "\n".join(rows) + "\n"
+
+
 CHECKS = """## Every check shown to fire on its own
 
-Each check of the two checkers, the deliberately wrong allocator it
-catches first (test code only: `model/testing/`), and the test that asserts
-the check by its name (`Divergence::check`). The mutants that first showed
-a check was missing are listed under "New checks" below.
+Each check of the two checkers (one row of `model/checks/checks.def`, the
+check registry), which checkers raise it, the deliberately wrong allocator
+it catches first (test code only: `model/testing/`), and the test that
+asserts, with each of those checkers, that this check fires (by
+`Divergence::check`). The mutants that first showed a check was missing are
+listed under "New checks" below.
 
-| checker | check | caught first in | test asserting it by name |
-| --- | --- | --- | --- |
-| differential | placement | `ThresholdInclusive` (`alloc 4096` pooled), `OffByOneRoom`, `UnsignedRoom` | `checker_test`: `Checker.CatchesOffByOneRoomAndInclusiveThresholdAndUnsignedRoom` |
-| differential | bounds | an unpooled buffer shifted inside a larger block (memory twist) | `checker_test`: `Checker.CatchesAnUnpooledBufferOutsideItsExactBlock` |
-| differential | alignment | `aimed::MisalignedMemoryAllocator` (blocks 8 bytes past a 64-aligned address) | `checks_fire_test`: `ChecksFire.Alignment` |
-| differential | overlap | two live buffers on the same bytes (memory twist) | `checker_test`: `Checker.CatchesOverlapOfLiveBuffers` |
-| differential | content | a stray write into a live buffer (memory twist); `aimed::DropsTheWrittenBytesAllocator` (what allocate_with's writer wrote is lost) | `checker_test`: `Checker.CatchesAStrayWriteInContent`; `checks_fire_test`: `ChecksFire.ContentOfWhatTheWriterWrote` |
-| differential | stats | `NoAlignment` (padding), `NoTailWaste`; a new allocator's statistics not all zero | `checker_test`: `Checker.CatchesSkippedAlignment`, `Checker.CatchesStatisticsThatForgetTailWaste` |
-| differential | lifetime | `RecycleTooEarly` | `checker_test`: `Checker.CatchesAPoolRecycledWhileABufferRefersToIt` |
-| differential | failure | `aimed::RejectsTheLargestRequestAllocator` (`alloc 1073741824`) | `checks_fire_test`: `ChecksFire.Failure` |
-| differential | failure atomicity | `aimed::KeepsABufferWhenItThrowsAllocator` (std::length_error and injected std::bad_alloc) | `checks_fire_test`: `ChecksFire.FailureAtomicity` |
-| differential | settings | `aimed::MisreportsTheCacheLimitAllocator` | `checks_fire_test`: `ChecksFire.Settings` |
-| differential | handle | `aimed::StaleHandleAllocator` (a released handle still reports its length) | `checks_fire_test`: `ChecksFire.Handle` |
-| differential | leak | a block kept from upstream (memory twist) | `checker_test`: `Checker.CatchesALeakedBlock` |
-| differential | upstream | `aimed::WrongReturnAlignmentAllocator` (every block given back with twice its alignment) | `checks_fire_test`: `ChecksFire.Upstream` |
-| invariant | alignment | `aimed::MisalignedMemoryAllocator` | `checks_fire_test`: `ChecksFire.Alignment` |
-| invariant | bump | `NoAlignment` | `checks_fire_test`: `ChecksFire.InvariantCheckerBumpStatsAndLifetime` |
-| invariant | stats | `NoTailWaste` | `checks_fire_test`: `ChecksFire.InvariantCheckerBumpStatsAndLifetime` |
-| invariant | lifetime | `RecycleTooEarly` | `checks_fire_test`: `ChecksFire.InvariantCheckerBumpStatsAndLifetime` |
-| invariant | failure | `aimed::RejectsTheLargestRequestAllocator` | `checks_fire_test`: `ChecksFire.Failure` |
-| invariant | failure atomicity | `aimed::KeepsABufferWhenItThrowsAllocator` | `checks_fire_test`: `ChecksFire.FailureAtomicity` |
-| invariant | upstream | `aimed::WrongReturnAlignmentAllocator` | `checks_fire_test`: `ChecksFire.Upstream` |
-
+""" + check_table() + """
 ## New checks the campaign asked for
 
 The first campaigns left mutants alive that no check could see; each now
