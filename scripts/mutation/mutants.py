@@ -96,7 +96,17 @@ def save_stillborn(out_dir, mutants, stillborn):
             f.write(f"{number}\t{m.id}\t{schemata.one_line(m)[0]}\t{where}\t{error}\n")
 
 
-def blamed(out_dir, log_text):
+def _generated(out_dir, path, base):
+    """A header path of an error line as a path inside out_dir, or None.
+    Relative paths are relative to `base` (the build directory: ninja runs
+    the compiler there)."""
+    if not os.path.isabs(path):
+        path = os.path.join(base or ROOT, path)
+    rel = os.path.relpath(os.path.normpath(path), out_dir)
+    return None if rel.startswith("..") else rel
+
+
+def blamed(out_dir, log_text, base=None):
     """Suspects: mutant numbers guarded on the lines of generated headers
     that errors (and their notes) name, or on the nearest guarded line above
     one. Only suspects: see compile_alone()."""
@@ -108,22 +118,20 @@ def blamed(out_dir, log_text):
         path, number, kind = m.group(1), int(m.group(2)), m.group(3)
         in_error = kind == "error" or (kind == "note" and in_error)
         if kind == "error" or in_error:
-            rel = os.path.relpath(os.path.abspath(path), out_dir) if os.path.isabs(path) or path.startswith(
-                out_dir) else None
-            if rel and not rel.startswith(".."):
+            rel = _generated(out_dir, path, base)
+            if rel:
                 found |= schemata.mutants_at(out_dir, rel, number)
     return found
 
 
-def headers_named(out_dir, log_text):
+def headers_named(out_dir, log_text, base=None):
     """The generated headers that errors name (for suspects beyond blamed())."""
     names = set()
     for line in log_text.splitlines():
         m = ERROR.match(line.strip())
-        if m and os.path.isabs(m.group(1)):
-            rel = os.path.relpath(m.group(1), out_dir)
-            if not rel.startswith(".."):
-                names.add(rel)
+        rel = _generated(out_dir, m.group(1), base) if m else None
+        if rel:
+            names.add(rel)
     return names
 
 
@@ -170,7 +178,7 @@ def run_command(argv, out_dir):
 
 
 def first_error(stderr, out_dir):
-    lines = [line.replace(out_dir + os.sep, "") for line in stderr.splitlines()]
+    lines = [line.replace(out_dir + os.sep, "").replace(ROOT + os.sep, "") for line in stderr.splitlines()]
     for line in lines:
         if re.search(r"\berror\b", line):
             return line.strip()
@@ -220,15 +228,15 @@ def compile_alone(headers, numbers, commands, scratch, jobs=2, mutants=None):
     return {n: r for n, r in found.items() if r is not None}
 
 
-def find_stillborn(out_dir, headers, mutants, failing, log_text, stillborn):
+def find_stillborn(out_dir, headers, mutants, failing, log_text, stillborn, base=None):
     """Suspects of the failed compiles, compiled alone; the guilty are added
     to `stillborn`. Exits when no suspect fails alone."""
     active = {m.number for m in mutants} - set(stillborn)
-    suspects = blamed(out_dir, log_text) & active
+    suspects = blamed(out_dir, log_text, base) & active
     with tempfile.TemporaryDirectory(prefix="mutants-alone-") as scratch:
         guilty = compile_alone(headers, suspects, failing, scratch, mutants=mutants)
         if not guilty:  # the error names no guard of the culprit: every mutant of the headers named
-            named = headers_named(out_dir, log_text)
+            named = headers_named(out_dir, log_text, base)
             wider = {m.number for m in mutants if m.header.rel in named} & active - suspects
             print(f"mutants.py: none of the suspects {sorted(suspects)} fails alone; compiling the "
                   f"{len(wider)} other mutants of {', '.join(sorted(named))} alone", file=sys.stderr)
@@ -319,7 +327,8 @@ def main():
         if not failing:
             sys.exit(1)
         stillborn = read_stillborn(out_dir, mutants)
-        guilty = find_stillborn(out_dir, headers, mutants, failing, log_text, stillborn)
+        guilty = find_stillborn(out_dir, headers, mutants, failing, log_text, stillborn,
+                                base=os.path.dirname(os.path.abspath(options.compile_commands)))
         save_stillborn(out_dir, mutants, stillborn)
         schemata.write_schemata(headers, {m.number for m in mutants} - set(stillborn), out_dir)
         write_table(out_dir, mutants, stillborn)
