@@ -194,8 +194,9 @@ def main():
             merged[m["number"]] = {"detectors": out}
         run["load"].append([round(x, 2) for x in os.getloadavg()])
         run["wall_seconds"] = round(wall)
-        results.add_run(run)
-        results.merge(every, merged)
+        with results.locked():
+            results.add_run(run)
+            results.merge(every, merged)
         print(f"campaign: merged {len(done)} mutants' results and {len(stillborn)} stillborn into "
               f"{os.path.relpath(results.PATH, ROOT)}")
 

@@ -26,12 +26,24 @@ line moved, by everything but the line number (file, column, operator and
 both texts), so that results survive edits elsewhere. Writing merges: a
 rerun replaces the results of the detectors it ran, and keeps the others.
 """
+import contextlib
+import fcntl
 import json
 import os
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PATH = os.path.join(ROOT, "docs", "mutation", "results.jsonl")
 RUNS = os.path.join(ROOT, "docs", "mutation", "runs.jsonl")
+
+
+@contextlib.contextmanager
+def locked():
+    """Two campaigns merging at once take turns (build/mutation/data.lock)."""
+    lock = os.path.join(ROOT, "build", "mutation", "data.lock")
+    os.makedirs(os.path.dirname(lock), exist_ok=True)
+    with open(lock, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
 
 
 def load_runs(path=RUNS):
