@@ -3,6 +3,8 @@
 //   poolcheck trace FILE          (the allocator)
 //   poolcheck trace --model FILE  (the model)
 //   NODE model/node/pool_trace.js (real Node; one process per 1000 files)
+// (poolcheck's two run as `trace [--model] --out-dir DIR FILE...`, one
+// process per side and chunk of at most 1000 files, JOBS at a time)
 // and the three traces compared line by line. Sequences with an op Node
 // cannot express are skipped and counted; sequences that create no buffer
 // agree trivially and are counted apart ("empty"), never as compared.
@@ -73,20 +75,40 @@ function buffersOnly(trace) {
   return trace.split('\n').filter((l) => l.length > 0 && !l.includes('"error":')).map((l) => `${l}\n`).join('');
 }
 
-// `poolcheck trace [--model] FILE` for each file, `jobs` at a time.
-async function poolcheckTraces(files, jobs) {
-  const run = (args) => new Promise((resolve) => {
-    execFile(parser.poolcheck(), args, { encoding: 'latin1', maxBuffer: 1 << 30 }, (error, stdout, stderr) =>
-      resolve({ rc: error ? (typeof error.code === 'number' ? error.code : error.message) : 0, out: stdout, err: stderr }));
+// `poolcheck trace [--model] FILE` for each file (null: none), as
+// { alloc, model } of { rc, out, err }: the files split into at least `jobs`
+// chunks of at most BATCH, each traced by one `trace [--model] --out-dir`
+// process per side, `jobs` processes at a time. A file without a trace gets
+// its own FILE:LINE: problem (DIR/I.error), or the process's stderr.
+async function poolcheckTraces(files, jobs, tmp) {
+  const wanted = files.map((f, i) => i).filter((i) => files[i] !== null);
+  const count = Math.max(jobs, Math.ceil(wanted.length / BATCH));
+  const chunks = Array.from({ length: count }, (_, c) =>
+    wanted.slice(Math.floor((c * wanted.length) / count), Math.floor(((c + 1) * wanted.length) / count)))
+    .filter((chunk) => chunk.length > 0);
+  const tasks = chunks.flatMap((chunk, c) => ['alloc', 'model'].map((side) => ({ chunk, side, dir: path.join(tmp, `trace.${side}.${c}`) })));
+  const traces = files.map(() => ({}));
+  const run = ({ chunk, side, dir }) => new Promise((resolve) => {
+    const args = ['trace', ...(side === 'model' ? ['--model'] : []), '--out-dir', dir, ...chunk.map((i) => files[i])];
+    execFile(parser.poolcheck(), args, { encoding: 'latin1', maxBuffer: 1 << 30 }, (error, stdout, stderr) => {
+      const rc = error ? (typeof error.code === 'number' ? error.code : error.message) : 0;
+      chunk.forEach((i, k) => {
+        const read = (kind) => {
+          try {
+            return fs.readFileSync(path.join(dir, `${k}.${kind}`), 'latin1');
+          } catch {
+            return null;
+          }
+        };
+        const out = read('trace');
+        traces[i][side] = out !== null ? { rc: 0, out, err: '' } : { rc: rc === 0 ? 'no trace' : rc, out: '', err: read('error') ?? stderr };
+      });
+      resolve();
+    });
   });
-  const traces = new Array(files.length);
   let next = 0;
   const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      if (files[i] === null) continue;
-      traces[i] = { alloc: await run(['trace', files[i]]), model: await run(['trace', '--model', files[i]]) };
-    }
+    while (next < tasks.length) await run(tasks[next++]);
   };
   await Promise.all(Array.from({ length: jobs }, worker));
   return traces;
@@ -147,7 +169,7 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
     const files = collect(inputs, tmp, errors);
     counts.sequences = files.length;
     const node_ = nodeResults(node, files, tmp);
-    const traces = await poolcheckTraces(files.map((f, i) => (node_[i].kind === 'jsonl' ? f.file : null)), jobs);
+    const traces = await poolcheckTraces(files.map((f, i) => (node_[i].kind === 'jsonl' ? f.file : null)), jobs, tmp);
     const parsed = parser.parseFiles(files.map((f) => f.file)).files;
     files.forEach((entry, i) => {
       const r = node_[i];
