@@ -93,6 +93,8 @@ class BasicPoolAllocator {
     Pool* pool_ = nullptr;
   };
 
+  // Throws std::invalid_argument, with validate()'s message, for settings it
+  // refuses (allocator/pool_types.h).
   explicit BasicPoolAllocator(PoolOptions options = {})
       : alignment_(options.alignment),
         upstream_(options.upstream),
@@ -101,9 +103,7 @@ class BasicPoolAllocator {
         pool_alignment_(Rules::pool_alignment(options.alignment)) {
     static_assert(Rules::is_dead(0), "a pool with no buffer is dead: the stand-in pool relies on it");
     static_assert(Rules::needs_new_pool(0, 0, 1), "no request fits before the first pool");
-    if (!is_power_of_two(alignment_) || alignment_ > kMaxAlignment)
-      throw std::invalid_argument("alignment must be a power of two up to 4096");
-    if (upstream_ == nullptr) throw std::invalid_argument("upstream must not be null");
+    if (const std::optional<SettingError> error = validate(options)) throw std::invalid_argument(error->message);
     set_pool_size(options.pool_size);
     cache_.reserve(cache_limit_);  // so that retiring a pool never allocates
     stand_in_.usage = kStandInUsage;
@@ -182,7 +182,7 @@ class BasicPoolAllocator {
   // Buffer.poolSize = n. Takes effect for the next allocation; the current
   // pool keeps its capacity.
   void set_pool_size(std::size_t n) {
-    if (n > kMaxPoolSize) throw std::invalid_argument("pool_size must be at most 2^30");
+    if (!is_pool_size(n)) throw std::invalid_argument(pool_size_error(n));
     pool_size_ = n;
     threshold_ = n / 2;
   }
@@ -304,8 +304,7 @@ class BasicPoolAllocator {
   [[gnu::noinline]] void start_pool();
 
   static void check_alignment(std::size_t alignment) {
-    if (!is_request_alignment(alignment))
-      throw std::invalid_argument("alignment must be a power of two up to 2^30");
+    if (!is_request_alignment(alignment)) throw std::invalid_argument(request_alignment_error(alignment));
   }
 
   // An unpooled block for an aligned or slow request. A block aligned beyond

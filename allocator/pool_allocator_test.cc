@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <new>
 #include <stdexcept>
 #include <vector>
@@ -267,15 +270,108 @@ TEST(PoolAllocator, PoolMemoryIsAlignedForEverySetting) {
   }
 }
 
-TEST(PoolAllocator, RejectsBadSettings) {
-  PoolOptions options;
-  options.alignment = 3;
-  EXPECT_THROW(PoolAllocator{options}, std::invalid_argument);
-  options.alignment = 8192;
-  EXPECT_THROW(PoolAllocator{options}, std::invalid_argument);
+// The message std::invalid_argument carries; "(no exception)" if none.
+std::string refusal(const PoolOptions& options) {
+  try {
+    PoolAllocator allocator(options);
+  } catch (const std::invalid_argument& error) {
+    return error.what();
+  }
+  return "(no exception)";
+}
+
+// Every setting is validated once (validate(), allocator/pool_types.h), and
+// the allocator refuses what it refuses, cache_limit included (it used to
+// reserve room for any number of cached pools), with the message users
+// read; the bounds themselves are accepted.
+TEST(PoolAllocator, RefusesEachBadSettingWithItsMessage) {
+  struct Case {
+    PoolOptions options;
+    std::string_view setting;
+    std::string message;
+  };
+  const auto with = [](std::size_t PoolOptions::*field, std::size_t value) {
+    PoolOptions options;
+    options.*field = value;
+    return options;
+  };
+  PoolOptions no_upstream;
+  no_upstream.upstream = nullptr;
+  const Case cases[] = {
+      {with(&PoolOptions::alignment, 0), "alignment", "alignment must be a power of two up to 4096, not 0"},
+      {with(&PoolOptions::alignment, 3), "alignment", "alignment must be a power of two up to 4096, not 3"},
+      {with(&PoolOptions::alignment, 8192), "alignment", "alignment must be a power of two up to 4096, not 8192"},
+      {with(&PoolOptions::pool_size, kMaxPoolSize + 1), "pool_size",
+       "pool_size 1073741825 is beyond 2^30 (1073741824)"},
+      {with(&PoolOptions::cache_limit, 1'000'001), "cache_limit", "cache_limit 1000001 is beyond 1000000"},
+      {with(&PoolOptions::cache_limit, std::size_t{1} << 40), "cache_limit",
+       "cache_limit 1099511627776 is beyond 1000000"},
+      {no_upstream, "upstream", "upstream must not be null"},
+  };
+  for (const Case& c : cases) {
+    const std::optional<SettingError> error = validate(c.options);
+    ASSERT_TRUE(error) << c.message;
+    EXPECT_EQ(error->setting, c.setting);
+    EXPECT_EQ(error->message, c.message);
+    EXPECT_EQ(refusal(c.options), c.message);
+  }
+  for (const PoolOptions& options : {with(&PoolOptions::alignment, kMaxAlignment),
+                                     with(&PoolOptions::pool_size, kMaxPoolSize),
+                                     with(&PoolOptions::cache_limit, kMaxCacheLimit), PoolOptions{}}) {
+    EXPECT_FALSE(validate(options));
+    PoolAllocator allocator(options);
+    Buffer buffer = allocator.allocate(100);
+    EXPECT_EQ(buffer.size(), 100u);
+    EXPECT_EQ(allocator.cache_limit(), options.cache_limit);
+  }
+}
+
+// A refused pool_size or request alignment leaves the allocator as it was,
+// and it goes on working.
+TEST(PoolAllocator, RefusedSettingsLeaveTheAllocatorUnchangedAndUsable) {
   PoolAllocator allocator;
-  EXPECT_THROW(allocator.set_pool_size(kMaxPoolSize + 1), std::invalid_argument);
+  Buffer first = allocator.allocate(10);
+  const PoolStats before = allocator.stats();
+  const auto room = allocator.room();
+  try {
+    allocator.set_pool_size(kMaxPoolSize + 1);
+    ADD_FAILURE() << "pool_size 2^30 + 1 accepted";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_STREQ(error.what(), "pool_size 1073741825 is beyond 2^30 (1073741824)");
+  }
+  try {
+    Buffer aligned = allocator.allocate(8, 96);
+    ADD_FAILURE() << "alignment 96 accepted";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_STREQ(error.what(), "alignment must be a power of two from 1 to 2^30 (1073741824), not 96");
+  }
+  EXPECT_THROW(allocator.allocate_slow(8, std::size_t{1} << 31), std::invalid_argument);
   EXPECT_EQ(allocator.pool_size(), kDefaultPoolSize);
+  EXPECT_EQ(allocator.stats(), before);
+  EXPECT_EQ(allocator.room(), room);
+  allocator.set_pool_size(kMaxPoolSize);  // the bound itself is accepted
+  EXPECT_EQ(allocator.pool_size(), kMaxPoolSize);
+  allocator.set_pool_size(kDefaultPoolSize);
+  Buffer second = allocator.allocate(10);
+  EXPECT_EQ(second.placement(), pooled(0, 16, 10));
+}
+
+TEST(PoolTypes, BoundsAreWrittenFromTheirConstants) {
+  EXPECT_EQ(bound_text(kMaxPoolSize), "2^30");
+  EXPECT_EQ(bound_text(kMaxRequestAlignment), "2^30");
+  EXPECT_EQ(bound_text(kMaxAlignment), "4096");
+  EXPECT_EQ(bound_text(kMaxCacheLimit), "1000000");
+  EXPECT_EQ(bound_with_value(kMaxPoolSize), "2^30 (1073741824)");
+  EXPECT_EQ(bound_with_value(kMaxCacheLimit), "1000000");
+  // The rule itself: powers of two above 2^16 as 2^N.
+  EXPECT_EQ(bound_text(std::size_t{1} << 16), "65536");
+  EXPECT_EQ(bound_text(std::size_t{1} << 17), "2^17");
+  EXPECT_EQ(bound_text((std::size_t{1} << 17) + 1), "131073");
+  EXPECT_TRUE(is_pool_size(kMaxPoolSize) && !is_pool_size(kMaxPoolSize + 1));
+  EXPECT_TRUE(is_setting_alignment(1) && is_setting_alignment(kMaxAlignment) && !is_setting_alignment(0) &&
+              !is_setting_alignment(2 * kMaxAlignment) && !is_setting_alignment(12));
+  EXPECT_TRUE(is_cache_limit(kMaxCacheLimit) && !is_cache_limit(kMaxCacheLimit + 1));
+  EXPECT_TRUE(is_request_alignment(kMaxRequestAlignment) && !is_request_alignment(2 * kMaxRequestAlignment));
 }
 
 }  // namespace

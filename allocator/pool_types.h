@@ -2,9 +2,13 @@
 // settings, where a buffer was placed, and the statistics both must agree on.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace poolcheck {
 
@@ -24,7 +28,8 @@ inline constexpr std::size_t kPoolBaseAlignment = 64;
 inline constexpr std::size_t kMaxRequestAlignment = std::size_t{1} << 30;
 
 // Largest `cache_limit` setting: the allocator reserves room for that many
-// cached pools up front, so that retiring a pool never allocates.
+// cached pools up front, so that retiring a pool never allocates, and
+// refuses a larger one (validate() below).
 inline constexpr std::size_t kMaxCacheLimit = 1'000'000;
 
 inline constexpr std::size_t kDefaultPoolSize = 8192;  // Node's Buffer.poolSize
@@ -39,9 +44,50 @@ constexpr bool is_power_of_two(std::size_t x) { return x != 0 && (x & (x - 1)) =
 constexpr std::size_t round_up(std::size_t x, std::size_t alignment) {
   return (x + alignment - 1) & ~(alignment - 1);
 }
+
+// The settings and request alignments accepted, each bound written once
+// (the constants above); everything that validates a setting (the
+// allocator, the reference model, the op parser, poolcheck's options) asks
+// these.
+constexpr bool is_pool_size(std::size_t n) { return n <= kMaxPoolSize; }
+constexpr bool is_setting_alignment(std::size_t alignment) {
+  return is_power_of_two(alignment) && alignment <= kMaxAlignment;
+}
+constexpr bool is_cache_limit(std::size_t n) { return n <= kMaxCacheLimit; }
 // A per-request alignment Node accepts: a power of two, 1 .. 2^30.
 constexpr bool is_request_alignment(std::size_t alignment) {
   return is_power_of_two(alignment) && alignment <= kMaxRequestAlignment;
+}
+
+// A bound as messages write it: a power of two above 2^16 as "2^N", any
+// other number in decimal ("2^30", "4096", "1000000").
+inline std::string bound_text(std::size_t bound) {
+  if (is_power_of_two(bound) && bound > (std::size_t{1} << 16)) return "2^" + std::to_string(std::countr_zero(bound));
+  return std::to_string(bound);
+}
+// "2^30 (1073741824)"; a decimal bound as it is.
+inline std::string bound_with_value(std::size_t bound) {
+  const std::string text = bound_text(bound);
+  return text == std::to_string(bound) ? text : text + " (" + std::to_string(bound) + ")";
+}
+
+// Why a value is refused, as users read it (call them for a value the
+// predicate above refuses): "pool_size 2000000000 is beyond 2^30
+// (1073741824)", "alignment must be a power of two up to 4096, not 3",
+// "cache_limit 1000001 is beyond 1000000", "alignment must be a power of
+// two from 1 to 2^30 (1073741824), not 96".
+inline std::string pool_size_error(std::size_t n) {
+  return "pool_size " + std::to_string(n) + " is beyond " + bound_with_value(kMaxPoolSize);
+}
+inline std::string alignment_error(std::size_t alignment) {
+  return "alignment must be a power of two up to " + bound_text(kMaxAlignment) + ", not " + std::to_string(alignment);
+}
+inline std::string cache_limit_error(std::size_t n) {
+  return "cache_limit " + std::to_string(n) + " is beyond " + bound_with_value(kMaxCacheLimit);
+}
+inline std::string request_alignment_error(std::size_t alignment) {
+  return "alignment must be a power of two from 1 to " + bound_with_value(kMaxRequestAlignment) + ", not " +
+         std::to_string(alignment);
 }
 
 struct PoolOptions {
@@ -54,6 +100,19 @@ struct PoolOptions {
   std::pmr::memory_resource* upstream = std::pmr::new_delete_resource();
   bool operator==(const PoolOptions&) const = default;
 };
+
+// The first setting of `options` that is refused: its name and why.
+struct SettingError {
+  std::string_view setting;  // "alignment", "upstream", "pool_size" or "cache_limit"
+  std::string message;
+};
+inline std::optional<SettingError> validate(const PoolOptions& options) {
+  if (!is_setting_alignment(options.alignment)) return SettingError{"alignment", alignment_error(options.alignment)};
+  if (options.upstream == nullptr) return SettingError{"upstream", "upstream must not be null"};
+  if (!is_pool_size(options.pool_size)) return SettingError{"pool_size", pool_size_error(options.pool_size)};
+  if (!is_cache_limit(options.cache_limit)) return SettingError{"cache_limit", cache_limit_error(options.cache_limit)};
+  return std::nullopt;
+}
 
 // The same options on another upstream (checkers and tests put a recording
 // or failing resource in between).

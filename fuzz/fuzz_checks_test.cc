@@ -3,13 +3,16 @@
 // fail finds nothing.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fuzz/ops_text_check.h"
 #include "fuzz/pool_diff_check.h"
 #include "fuzz/pool_invariants_check.h"
+#include "model/checks/check.h"
 #include "model/testing/broken_alignment.h"
 #include "model/testing/broken_failure.h"
 #include "model/testing/broken_rules.h"
@@ -39,11 +42,13 @@ constexpr const char* kScenarios[] = {
     "alloc 1073741825\nalloc 0\nrelease 0\nfrom 1073741825 3\n",
 };
 
-// A report names the check that failed as "# divergence (CHECK) at ...".
-std::string check_of(const Report& report) {
-  if (!report) return "(passed)";
+// A report names the check that failed as "# divergence (CHECK) at ...";
+// nullopt if it passed (or names no check of model/checks/checks.def).
+std::optional<Check> check_of(const Report& report) {
+  if (!report) return std::nullopt;
   const auto open = report->find('('), close = report->find(')');
-  return open == std::string::npos || close == std::string::npos ? *report : report->substr(open + 1, close - open - 1);
+  if (open == std::string::npos || close == std::string::npos) return std::nullopt;
+  return check_named(std::string_view(*report).substr(open + 1, close - open - 1));
 }
 
 TEST(FuzzPoolDiff, CorrectAllocatorPasses) {
@@ -54,20 +59,20 @@ TEST(FuzzPoolDiff, CorrectAllocatorPasses) {
 }
 
 TEST(FuzzPoolDiff, EveryBrokenRuleIsReportedWithTheSequence) {
-  EXPECT_EQ(check_of(check_pool_diff<broken::NoAlignmentAllocator>(bytes_of("alloc 3\nalloc 3\n"))), "stats");
-  EXPECT_EQ(check_of(check_pool_diff<broken::OverRoundingAllocator>(bytes_of("alloc 8\nalloc 8\n"))), "stats");
+  EXPECT_EQ(check_of(check_pool_diff<broken::NoAlignmentAllocator>(bytes_of("alloc 3\nalloc 3\n"))), Check::kStats);
+  EXPECT_EQ(check_of(check_pool_diff<broken::OverRoundingAllocator>(bytes_of("alloc 8\nalloc 8\n"))), Check::kStats);
   EXPECT_EQ(check_of(check_pool_diff<broken::OffByOneRoomAllocator>(
                 bytes_of("pool_size 64\nalloc 24\nalloc 24\nalloc 16\n"))),
-            "placement");
-  EXPECT_EQ(check_of(check_pool_diff<broken::ThresholdInclusiveAllocator>(bytes_of("alloc 4096\n"))), "placement");
+            Check::kPlacement);
+  EXPECT_EQ(check_of(check_pool_diff<broken::ThresholdInclusiveAllocator>(bytes_of("alloc 4096\n"))), Check::kPlacement);
   EXPECT_EQ(check_of(check_pool_diff<broken::UnsignedRoomAllocator>(
                 bytes_of("pool_size 101\nalloc 49\nalloc 45\nalloc 1\n"))),
-            "placement");
+            Check::kPlacement);
   EXPECT_EQ(check_of(check_pool_diff<broken::RecycleTooEarlyAllocator>(
                 bytes_of("alloc 4000\nalloc 4000\nrelease 1\nalloc 4000\n"))),
-            "lifetime");
+            Check::kLifetime);
   EXPECT_EQ(check_of(check_pool_diff<broken::NoTailWasteAllocator>(bytes_of("alloc 4000\nalloc 4000\nalloc 4000\n"))),
-            "stats");
+            Check::kStats);
   // The report is a replayable .ops file ending at the op that diverged.
   Report report = check_pool_diff<broken::ThresholdInclusiveAllocator>(bytes_of("alloc 3\nalloc 4096\nalloc 5\n"));
   ASSERT_TRUE(report);
@@ -86,24 +91,24 @@ TEST(FuzzPoolDiff, NewOpsAndTheirBrokenVariantsAreReported) {
   EXPECT_FALSE(check_pool_invariants(bytes_of(correct)));
   EXPECT_EQ(check_of(check_pool_diff<broken::PadAfterRoomCheckAllocator>(
                 bytes_of("pool_size 100\nalloc 1\nalloc 40 align 64\n"))),
-            "placement");
+            Check::kPlacement);
   EXPECT_EQ(check_of(check_pool_diff<broken::AlignedAbove64PooledAllocator>(bytes_of("alloc 1 align 128\n"))),
-            "placement");
-  EXPECT_EQ(check_of(check_pool_diff<broken::SlowPooledAllocator>(bytes_of("alloc_slow 1\n"))), "placement");
-  EXPECT_EQ(check_of(check_pool_diff<broken::SixteenBytePoolBaseAllocator>(bytes_of("alloc 1\n"))), "alignment");
-  EXPECT_EQ(check_of(check_pool_diff<broken::SpuriousBadAllocAllocator>(bytes_of("alloc 4096\n"))), "failure");
-  EXPECT_EQ(check_of(check_pool_invariants<broken::SpuriousBadAllocAllocator>(bytes_of("alloc 4096\n"))), "failure");
+            Check::kPlacement);
+  EXPECT_EQ(check_of(check_pool_diff<broken::SlowPooledAllocator>(bytes_of("alloc_slow 1\n"))), Check::kPlacement);
+  EXPECT_EQ(check_of(check_pool_diff<broken::SixteenBytePoolBaseAllocator>(bytes_of("alloc 1\n"))), Check::kAlignment);
+  EXPECT_EQ(check_of(check_pool_diff<broken::SpuriousBadAllocAllocator>(bytes_of("alloc 4096\n"))), Check::kFailure);
+  EXPECT_EQ(check_of(check_pool_invariants<broken::SpuriousBadAllocAllocator>(bytes_of("alloc 4096\n"))), Check::kFailure);
   EXPECT_EQ(check_of(check_pool_diff<broken::PoolSizeLostOnFailureAllocator>(bytes_of("fail_next\nalloc 1 align 128\n"))),
-            "failure atomicity");
+            Check::kFailureAtomicity);
   EXPECT_EQ(check_of(check_pool_diff<broken::LeakOnUpstreamFailureAllocator>(bytes_of("fail_next 2\nalloc 1\n"))),
-            "failure atomicity");
+            Check::kFailureAtomicity);
 }
 
 TEST(FuzzPoolDiff, SequenceCheckMatchesTheByteCheck) {
   ParseResult parsed = parse_ops("pool_size 64\nalloc 24\nalloc 24\nalloc 16\n");
   EXPECT_FALSE(check_pool_diff_sequence(parsed.file->ops, parsed.file->settings));
   EXPECT_EQ(check_of(check_pool_diff_sequence<broken::OffByOneRoomAllocator>(parsed.file->ops, parsed.file->settings)),
-            "placement");
+            Check::kPlacement);
 }
 
 TEST(FuzzPoolInvariants, CorrectAllocatorPasses) {
@@ -120,17 +125,17 @@ TEST(FuzzPoolInvariants, CorrectAllocatorPasses) {
 // or threshold places buffers consistently, only elsewhere), but whatever
 // breaks memory or the statistics' own identities it catches.
 TEST(FuzzPoolInvariants, BrokenRulesThatBreakAnInvariantAreReported) {
-  EXPECT_EQ(check_of(check_pool_invariants<broken::NoAlignmentAllocator>(bytes_of("alloc 3\nalloc 3\n"))), "bump");
-  EXPECT_EQ(check_of(check_pool_invariants<broken::OverRoundingAllocator>(bytes_of("alloc 8\nalloc 8\n"))), "bump");
+  EXPECT_EQ(check_of(check_pool_invariants<broken::NoAlignmentAllocator>(bytes_of("alloc 3\nalloc 3\n"))), Check::kBump);
+  EXPECT_EQ(check_of(check_pool_invariants<broken::OverRoundingAllocator>(bytes_of("alloc 8\nalloc 8\n"))), Check::kBump);
   EXPECT_EQ(check_of(check_pool_invariants<broken::UnsignedRoomAllocator>(
                 bytes_of("pool_size 101\nalloc 49\nalloc 45\nalloc 1\n"))),
-            "bounds");
+            Check::kBounds);
   EXPECT_EQ(check_of(check_pool_invariants<broken::RecycleTooEarlyAllocator>(
                 bytes_of("alloc 4000\nalloc 4000\nrelease 1\nalloc 4000\n"))),
-            "lifetime");
+            Check::kLifetime);
   EXPECT_EQ(check_of(check_pool_invariants<broken::NoTailWasteAllocator>(
                 bytes_of("alloc 4000\nalloc 4000\nalloc 4000\n"))),
-            "stats");
+            Check::kStats);
 }
 
 TEST(FuzzPoolTargets, RandomInputsPassOnTheCorrectAllocator) {

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 
+#include "model/checks/check.h"
 #include "model/checks/checker.h"
 #include "props/checked_run.h"
 #include "props/properties.h"
@@ -47,6 +48,7 @@ void run_property() {
 struct VariantCase {
   const char* variant;
   Property property;
+  Check check;          // the check that must fire (model/checks/checks.def)
   std::size_t max_ops;  // the shrunk counterexample is at most this long
   std::function<void()> run;
   std::function<std::optional<Divergence>(std::span<const Op>, const PoolOptions&)> replay;
@@ -56,8 +58,8 @@ struct VariantCase {
 inline void PrintTo(const VariantCase& c, std::ostream* os) { *os << c.name(); }
 
 template <class Allocator, Property P>
-VariantCase caught(const char* variant, std::size_t max_ops) {
-  return {variant, P, max_ops, &run_property<Allocator, P>, &first_divergence<Allocator>};
+VariantCase caught(const char* variant, Check check, std::size_t max_ops) {
+  return {variant, P, check, max_ops, &run_property<Allocator, P>, &first_divergence<Allocator>};
 }
 
 class BrokenVariant : public ::testing::TestWithParam<VariantCase> {};

@@ -20,20 +20,21 @@ namespace {
 std::vector<VariantCase> new_op_cases() {
   using namespace broken;
   using P = Property;
+  using C = Check;
   return {
-      caught<PadAfterRoomCheckAllocator, P::kBounds>("PadAfterRoomCheck", 5),
-      caught<PadAfterRoomCheckAllocator, P::kStateful>("PadAfterRoomCheck", 3),
-      caught<SixteenBytePoolBaseAllocator, P::kAlignment>("SixteenBytePoolBase", 1),
-      caught<SixteenBytePoolBaseAllocator, P::kStateful>("SixteenBytePoolBase", 1),
-      caught<AlignedAbove64PooledAllocator, P::kPlacement>("AlignedAbove64Pooled", 1),
-      caught<AlignedAbove64PooledAllocator, P::kStateful>("AlignedAbove64Pooled", 1),
-      caught<SlowPooledAllocator, P::kPlacement>("SlowPooled", 1),
-      caught<SlowPooledAllocator, P::kStateful>("SlowPooled", 1),
-      caught<SpuriousBadAllocAllocator, P::kFailure>("SpuriousBadAlloc", 1),
-      caught<SpuriousBadAllocAllocator, P::kStateful>("SpuriousBadAlloc", 1),
-      caught<PoolSizeLostOnFailureAllocator, P::kFailure>("PoolSizeLostOnFailure", 2),
-      caught<PoolSizeLostOnFailureAllocator, P::kStateful>("PoolSizeLostOnFailure", 2),
-      caught<LeakOnUpstreamFailureAllocator, P::kStateful>("LeakOnUpstreamFailure", 2),
+      caught<PadAfterRoomCheckAllocator, P::kBounds>("PadAfterRoomCheck", C::kPlacement, 5),
+      caught<PadAfterRoomCheckAllocator, P::kStateful>("PadAfterRoomCheck", C::kPlacement, 3),
+      caught<SixteenBytePoolBaseAllocator, P::kAlignment>("SixteenBytePoolBase", C::kSettings, 1),
+      caught<SixteenBytePoolBaseAllocator, P::kStateful>("SixteenBytePoolBase", C::kSettings, 1),
+      caught<AlignedAbove64PooledAllocator, P::kPlacement>("AlignedAbove64Pooled", C::kPlacement, 1),
+      caught<AlignedAbove64PooledAllocator, P::kStateful>("AlignedAbove64Pooled", C::kPlacement, 1),
+      caught<SlowPooledAllocator, P::kPlacement>("SlowPooled", C::kPlacement, 1),
+      caught<SlowPooledAllocator, P::kStateful>("SlowPooled", C::kPlacement, 1),
+      caught<SpuriousBadAllocAllocator, P::kFailure>("SpuriousBadAlloc", C::kFailure, 1),
+      caught<SpuriousBadAllocAllocator, P::kStateful>("SpuriousBadAlloc", C::kFailure, 1),
+      caught<PoolSizeLostOnFailureAllocator, P::kFailure>("PoolSizeLostOnFailure", C::kFailureAtomicity, 2),
+      caught<PoolSizeLostOnFailureAllocator, P::kStateful>("PoolSizeLostOnFailure", C::kFailureAtomicity, 2),
+      caught<LeakOnUpstreamFailureAllocator, P::kStateful>("LeakOnUpstreamFailure", C::kFailureAtomicity, 2),
   };
 }
 

@@ -1,6 +1,7 @@
 // The properties can fail: each deliberately broken allocator is caught by
 // the property aimed at its bug (and, but for the one only failure
-// injection reveals, by the stateful test), RapidCheck shrinks the
+// injection reveals, by the stateful test), with the check each case names
+// (model/checks/checks.def), RapidCheck shrinks the
 // counterexample to at most a stated number of ops, and the file written
 // for it is a real regression:
 //   - it loads with the loader `poolcheck replay` uses;
@@ -46,29 +47,30 @@ namespace {
 std::vector<VariantCase> variant_cases() {
   using namespace broken;
   using P = Property;
+  using C = Check;
   return {
-      caught<NoAlignmentAllocator, P::kAlignment>("NoAlignment", 2),
-      caught<NoAlignmentAllocator, P::kStateful>("NoAlignment", 2),
-      caught<OverRoundingAllocator, P::kPlacement>("OverRounding", 2),
-      caught<OverRoundingAllocator, P::kStateful>("OverRounding", 2),
-      caught<OffByOneRoomAllocator, P::kBounds>("OffByOneRoom", 4),
-      caught<OffByOneRoomAllocator, P::kStateful>("OffByOneRoom", 4),
-      caught<ThresholdInclusiveAllocator, P::kPlacement>("ThresholdInclusive", 2),
-      caught<ThresholdInclusiveAllocator, P::kStateful>("ThresholdInclusive", 2),
-      caught<UnsignedRoomAllocator, P::kBounds>("UnsignedRoom", 5),
-      caught<UnsignedRoomAllocator, P::kStateful>("UnsignedRoom", 5),
-      caught<RecycleTooEarlyAllocator, P::kRecycling>("RecycleTooEarly", 4),
-      caught<RecycleTooEarlyAllocator, P::kOverlap>("RecycleTooEarly", 4),
-      caught<RecycleTooEarlyAllocator, P::kContent>("RecycleTooEarly", 4),
-      caught<RecycleTooEarlyAllocator, P::kStateful>("RecycleTooEarly", 4),
-      caught<NoTailWasteAllocator, P::kStatistics>("NoTailWaste", 4),
-      caught<NoTailWasteAllocator, P::kStateful>("NoTailWaste", 4),
-      caught<SkipAlignAfterFromAllocator, P::kAlignment>("SkipAlignAfterFrom", 2),
-      caught<SkipAlignAfterFromAllocator, P::kStateful>("SkipAlignAfterFrom", 2),
-      caught<CacheBoundOffByOneAllocator, P::kRecycling>("CacheBoundOffByOne", 4),
-      caught<CacheBoundOffByOneAllocator, P::kStateful>("CacheBoundOffByOne", 4),
-      caught<CacheBoundOffByOneAllocator, P::kCacheWindows>("CacheBoundOffByOne", 8),
-      caught<LeakOnUpstreamFailureAllocator, P::kFailure>("LeakOnUpstreamFailure", 2),
+      caught<NoAlignmentAllocator, P::kAlignment>("NoAlignment", C::kStats, 2),
+      caught<NoAlignmentAllocator, P::kStateful>("NoAlignment", C::kStats, 2),
+      caught<OverRoundingAllocator, P::kPlacement>("OverRounding", C::kStats, 2),
+      caught<OverRoundingAllocator, P::kStateful>("OverRounding", C::kStats, 2),
+      caught<OffByOneRoomAllocator, P::kBounds>("OffByOneRoom", C::kPlacement, 4),
+      caught<OffByOneRoomAllocator, P::kStateful>("OffByOneRoom", C::kPlacement, 4),
+      caught<ThresholdInclusiveAllocator, P::kPlacement>("ThresholdInclusive", C::kPlacement, 2),
+      caught<ThresholdInclusiveAllocator, P::kStateful>("ThresholdInclusive", C::kPlacement, 2),
+      caught<UnsignedRoomAllocator, P::kBounds>("UnsignedRoom", C::kPlacement, 5),
+      caught<UnsignedRoomAllocator, P::kStateful>("UnsignedRoom", C::kPlacement, 5),
+      caught<RecycleTooEarlyAllocator, P::kRecycling>("RecycleTooEarly", C::kStats, 4),
+      caught<RecycleTooEarlyAllocator, P::kOverlap>("RecycleTooEarly", C::kStats, 4),
+      caught<RecycleTooEarlyAllocator, P::kContent>("RecycleTooEarly", C::kStats, 4),
+      caught<RecycleTooEarlyAllocator, P::kStateful>("RecycleTooEarly", C::kStats, 4),
+      caught<NoTailWasteAllocator, P::kStatistics>("NoTailWaste", C::kStats, 4),
+      caught<NoTailWasteAllocator, P::kStateful>("NoTailWaste", C::kStats, 4),
+      caught<SkipAlignAfterFromAllocator, P::kAlignment>("SkipAlignAfterFrom", C::kStats, 2),
+      caught<SkipAlignAfterFromAllocator, P::kStateful>("SkipAlignAfterFrom", C::kStats, 2),
+      caught<CacheBoundOffByOneAllocator, P::kRecycling>("CacheBoundOffByOne", C::kSettings, 4),
+      caught<CacheBoundOffByOneAllocator, P::kStateful>("CacheBoundOffByOne", C::kSettings, 4),
+      caught<CacheBoundOffByOneAllocator, P::kCacheWindows>("CacheBoundOffByOne", C::kSettings, 8),
+      caught<LeakOnUpstreamFailureAllocator, P::kFailure>("LeakOnUpstreamFailure", C::kFailureAtomicity, 2),
   };
 }
 
@@ -150,6 +152,7 @@ TEST_P(BrokenVariant, IsCaughtAndItsCounterexampleReplays) {
 
   const std::optional<Divergence> again = c.replay(file.ops, file.settings);
   ASSERT_TRUE(again) << "the counterexample no longer fails on " << c.variant << "\n" << text;
+  EXPECT_EQ(again->check, c.check) << "the check that fired on " << c.variant << "\n" << text;
   EXPECT_EQ(divergence_line(describe(*again, file.ops, file.settings)), divergence_line(text));
 
   const std::optional<Divergence> correct = first_divergence<PoolAllocator>(file.ops, file.settings);

@@ -7,6 +7,7 @@
 
 #include "props/edge_census.h"
 #include "props/generators.h"
+#include "props/intents.h"
 
 namespace poolcheck::props {
 namespace {
@@ -57,6 +58,30 @@ TEST(EdgeCensus, TallyCountsDeathsReuseAndAFullCache) {
   EXPECT_EQ(count(0, Edge::kPoolReused), 0u);
   EXPECT_EQ(count(1, Edge::kCacheFull), 0u);
   EXPECT_EQ(count(1, Edge::kPoolReused), 1u);
+}
+
+// An op with an extension number is generated from its row alone: in a
+// table where alloc_slow and release have extension numbers, an
+// ExtensionIntent names an aimed alloc_slow and a live buffer to release.
+TEST(ExtensionIntent, MakesAnOpFromItsRowAlone) {
+  std::vector<OpSpec> specs(std::begin(kOpSpecs), std::end(kOpSpecs));
+  specs[static_cast<std::size_t>(OpKind::kAllocSlow)].extension = 1;
+  specs[static_cast<std::size_t>(OpKind::kRelease)].extension = 2;
+  GenState state;
+  state.apply(Op::alloc(100));
+  state.apply(Op::alloc(20));
+  ExtensionIntent slow;  // the rows in table order: release, then alloc_slow
+  slow.which = 1;
+  slow.size = {SizeEdge::kRoom, 0};
+  slow.align = AlignEdge::kPoolBase;
+  // The room after 100 and 20 (offset 128) aimed past the padding to 64.
+  EXPECT_EQ(resolve(slow, state, specs), std::optional<Op>(Op::alloc_slow(8192 - 128, 64)));
+  ExtensionIntent release;
+  release.which = 0;
+  release.pick = ReleasePick::kNewest;
+  EXPECT_EQ(resolve(release, state, specs), std::optional<Op>(Op::release(1)));
+  EXPECT_EQ(resolve(release, GenState(), specs), std::nullopt) << "no live buffer: no op";
+  EXPECT_EQ(resolve(slow, state), std::nullopt) << "op_table.def has no extension op yet";
 }
 
 }  // namespace

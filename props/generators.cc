@@ -112,17 +112,28 @@ rc::Gen<Intent> intent(const Profile& profile) {
   auto churn = rc::gen::build<ChurnIntent>(rc::gen::set(&ChurnIntent::rounds, full_range<std::uint32_t>(1, 65)),
                                            rc::gen::set(&ChurnIntent::window, std::move(window)),
                                            rc::gen::set(&ChurnIntent::size, size_intent(kChurnSizes)));
+  auto extension = rc::gen::build<ExtensionIntent>(
+      rc::gen::set(&ExtensionIntent::which, literal()), rc::gen::set(&ExtensionIntent::size, size_intent(profile.sizes)),
+      rc::gen::set(&ExtensionIntent::align, rc::gen::element(AlignEdge::kNone, AlignEdge::kPoolBase, AlignEdge::kPadToEnd,
+                                                              AlignEdge::kSmall, AlignEdge::kLarge)),
+      rc::gen::set(&ExtensionIntent::pick, rc::gen::element(ReleasePick::kOldest, ReleasePick::kNewest, ReleasePick::kAny)),
+      rc::gen::set(&ExtensionIntent::pool_size,
+                   rc::gen::build<PoolSizeIntent>(rc::gen::set(&PoolSizeIntent::literal, literal()))),
+      rc::gen::set(&ExtensionIntent::literal, literal()));
   // Weights through choice() too, so that shrinking can turn any intent
   // into an allocation.
   auto as_intent = [](auto gen) {
     return rc::gen::map(std::move(gen), [](auto value) -> Intent { return value; });
   };
-  return rc::gen::join(choice<rc::Gen<Intent>>({{profile.alloc, as_intent(std::move(alloc))},
-                                                {profile.from, as_intent(std::move(from))},
-                                                {profile.release, as_intent(std::move(release))},
-                                                {profile.pool_size, as_intent(std::move(pool_size))},
-                                                {profile.churn, as_intent(std::move(churn))},
-                                                {profile.fail_next, as_intent(std::move(fail_next))}}));
+  std::vector<std::pair<unsigned, rc::Gen<Intent>>> intents = {{profile.alloc, as_intent(std::move(alloc))},
+                                                               {profile.from, as_intent(std::move(from))},
+                                                               {profile.release, as_intent(std::move(release))},
+                                                               {profile.pool_size, as_intent(std::move(pool_size))},
+                                                               {profile.churn, as_intent(std::move(churn))},
+                                                               {profile.fail_next, as_intent(std::move(fail_next))}};
+  // No op has an extension number yet: then the draw is the same as before.
+  if (!extension_rows().empty()) intents.emplace_back(profile.extension, as_intent(std::move(extension)));
+  return rc::gen::join(choice<rc::Gen<Intent>>(std::move(intents)));
 }
 
 // Settings and intents are drawn independently (intents are relative to

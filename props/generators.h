@@ -48,6 +48,8 @@ struct Profile {
   std::string_view name;
   // Relative weights of the intents.
   unsigned alloc = 30, from = 20, release = 25, pool_size = 6, churn = 6, fail_next = 2;
+  // Ops with an extension number (ExtensionIntent), once op_table.def has any.
+  unsigned extension = 6;
   // Of the allocs: how many name an alignment (Node v26.8+), how many are
   // alloc_slow (per 10).
   unsigned aligned = 3, slow = 1;

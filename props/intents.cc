@@ -87,6 +87,10 @@ void emit_churn(const ChurnIntent& intent, GenState& state, std::vector<Op>& out
   }
 }
 
+void emit_extension(const ExtensionIntent& intent, GenState& state, std::vector<Op>& out) {
+  if (const std::optional<Op> op = resolve(intent, state)) run(*op, state, out);
+}
+
 std::string describe(const SizeIntent& size) {
   const std::string literal = std::to_string(size.literal);
   switch (size.edge) {
@@ -158,6 +162,46 @@ std::uint64_t resolve(const SizeIntent& size, const GenState& state, std::uint64
   return 0;
 }
 
+std::vector<const OpSpec*> extension_rows(std::span<const OpSpec> specs) {
+  std::vector<const OpSpec*> rows;
+  for (const OpSpec& spec : specs)
+    if (spec.extension != 0) rows.push_back(&spec);
+  return rows;
+}
+
+std::optional<Op> resolve(const ExtensionIntent& intent, const GenState& state, std::span<const OpSpec> specs) {
+  const std::vector<const OpSpec*> rows = extension_rows(specs);
+  if (rows.empty()) return std::nullopt;
+  const OpSpec& spec = *rows[intent.which % rows.size()];
+  Op op{spec.kind, 0, 0};
+  std::uint64_t alignment = 1;
+  for (const auto& [field, value] : {std::pair{&spec.a, &op.a}, std::pair{&spec.b, &op.b}}) {
+    if (!field->exists()) continue;
+    switch (field->rule) {
+      case FieldRule::kAny: *value = resolve(intent.size, state, alignment); break;
+      case FieldRule::kRequestAlignment: {
+        const std::uint64_t chosen = resolve(AllocIntent{intent.size, intent.align, false, intent.literal}, state);
+        *value = chosen == 0 && !field->optional() ? 1 : chosen;
+        alignment = std::max<std::uint64_t>(*value, 1);
+        break;
+      }
+      case FieldRule::kAtMostA: *value = intent.literal % (op.a + 1); break;
+      case FieldRule::kPositive: *value = 1 + intent.literal % 4; break;
+      case FieldRule::kPoolSize: *value = resolve(intent.pool_size, state.settings()); break;
+      case FieldRule::kLiveBuffer: {
+        const auto live = state.live();
+        if (live.empty()) return std::nullopt;
+        std::size_t at = 0;
+        if (intent.pick == ReleasePick::kNewest) at = live.size() - 1;
+        if (intent.pick == ReleasePick::kAny) at = intent.literal % live.size();
+        *value = live[at];
+        break;
+      }
+    }
+  }
+  return op;
+}
+
 std::uint64_t resolve(const PoolSizeIntent& pool_size, const PoolOptions& settings) {
   const std::uint64_t literal = pool_size.literal;
   const std::uint64_t alignment = settings.alignment;
@@ -187,6 +231,7 @@ void emit(const Intent& intent, GenState& state, std::vector<Op>& out) {
                  [&](const PoolSizeIntent& i) { run(Op::pool_size(resolve(i, state.settings())), state, out); },
                  [&](const ChurnIntent& i) { emit_churn(i, state, out); },
                  [&](const FailNextIntent& i) { run(Op::fail_next(i.k), state, out); },
+                 [&](const ExtensionIntent& i) { emit_extension(i, state, out); },
              },
              intent);
 }
@@ -227,6 +272,10 @@ std::string describe(const Intent& intent) {
           [](const ChurnIntent& i) {
             return "churn " + std::to_string(i.rounds) + "x alloc " + describe(i.size) + " window " +
                    std::to_string(i.window);
+          },
+          [](const ExtensionIntent& i) {
+            return "extension op " + std::to_string(i.which) + " size " + describe(i.size) + " literal " +
+                   std::to_string(i.literal);
           },
       },
       intent);

@@ -103,7 +103,22 @@ struct ChurnIntent {
   std::uint32_t window = 0;
   SizeIntent size;
 };
-using Intent = std::variant<AllocIntent, FromIntent, ReleaseIntent, PoolSizeIntent, ChurnIntent, FailNextIntent>;
+// An op that has an extension number in op_table.def, its fields made from
+// its row alone, so that a new op is generated without an intent of its
+// own: a number is `size` aimed at the pool it meets, an alignment `align`,
+// a part of the first field `literal % (first + 1)`, a buffer `pick` among
+// the live ones, K >= 1 `1 + literal % 4`, a pool size `pool_size`.
+struct ExtensionIntent {
+  std::uint32_t which = 0;  // among the rows with an extension number, in table order
+  SizeIntent size;
+  AlignEdge align = AlignEdge::kNone;
+  ReleasePick pick = ReleasePick::kOldest;
+  PoolSizeIntent pool_size;
+  std::uint32_t literal = 0;
+};
+using Intent =
+    std::variant<AllocIntent, FromIntent, ReleaseIntent, PoolSizeIntent, ChurnIntent, FailNextIntent, ExtensionIntent>;
+
 
 // The values behind the tiny and large pool_size edges. The largest, 2^30,
 // is drawn once in kLargestPoolOneIn large picks: a pool that big costs
@@ -146,6 +161,13 @@ std::uint64_t resolve(const SizeIntent& size, const GenState& state, std::uint64
 // The alignment an alloc intent names in this state; 0 for none.
 std::uint64_t resolve(const AllocIntent& alloc, const GenState& state);
 std::uint64_t resolve(const PoolSizeIntent& pool_size, const PoolOptions& settings);
+// The rows an ExtensionIntent picks from: op_table.def's with an extension
+// number, in table order. Empty until the first such op.
+std::vector<const OpSpec*> extension_rows(std::span<const OpSpec> specs = kOpSpecs);
+// The op an ExtensionIntent names in this state among `specs`' extension
+// rows; nullopt when there is none, or no live buffer for a buffer field.
+std::optional<Op> resolve(const ExtensionIntent& intent, const GenState& state,
+                          std::span<const OpSpec> specs = kOpSpecs);
 
 // Appends the intent's ops to `out`, applying each to `state`. An intent can
 // yield nothing: a release with no live buffer, a request past the budget.

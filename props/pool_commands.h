@@ -109,6 +109,9 @@ struct Churn final : IntentCommand {
 struct FailNext final : IntentCommand {
   using IntentCommand::IntentCommand;
 };
+struct Extension final : IntentCommand {
+  using IntentCommand::IntentCommand;
+};
 
 inline std::shared_ptr<const PoolCommand> make_command(const Intent& intent) {
   if (std::holds_alternative<AllocIntent>(intent)) return std::make_shared<Alloc>(intent);
@@ -116,6 +119,7 @@ inline std::shared_ptr<const PoolCommand> make_command(const Intent& intent) {
   if (std::holds_alternative<ReleaseIntent>(intent)) return std::make_shared<Release>(intent);
   if (std::holds_alternative<PoolSizeIntent>(intent)) return std::make_shared<SetPoolSize>(intent);
   if (std::holds_alternative<FailNextIntent>(intent)) return std::make_shared<FailNext>(intent);
+  if (std::holds_alternative<ExtensionIntent>(intent)) return std::make_shared<Extension>(intent);
   return std::make_shared<Churn>(intent);
 }
 

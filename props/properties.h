@@ -110,7 +110,7 @@ void statistics_agree_and_drain() {
       if (std::optional<LawBreach> breach = counters_never_go_down(*before, now)) return breach;
     if (op_index + 1 == ops.size() && (now.live_buffers != 0 || now.bytes_in_use != 0 || now.unpooled_bytes != 0 ||
                                        now.live_pools > 1))
-      return LawBreach{"drain", "no buffer, byte or pool but the current one in use once all are released",
+      return LawBreach{Check::kStats, "no buffer, byte or pool but the current one in use once all are released",
                        describe(now)};
     return std::nullopt;
   };

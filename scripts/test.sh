@@ -65,8 +65,9 @@ step "install what is missing (scripts/install-deps.sh)" bash scripts/install-de
 
 step "g++: unit, property and corpus tests" cmake --workflow --preset default
 # Node v24.22.3 and v26.12.1 from npm (1000 sequences each) and v20.17.0 (the
-# from-0-0 edge): model/node/CMakeLists.txt. Measured 179-202 s on a busy 2-core
-# machine (67 s of CPU), npm downloads included.
+# from-0-0 edge): model/node/CMakeLists.txt. Measured 116-138 s on a busy 2-core
+# machine (90-119 s of CPU), npm downloads included; it also runs the README's
+# Node commands with a count of 20.
 step "Node v24.22.3, v26.12.1, v20.17.0: allocator = model = real Node" ctest --preset node
 step "clang++: warning-free build, unit and corpus tests" cmake --workflow --preset clang
 step "g++ ASan+UBSan+LSan: every test and the corpus replay" cmake --workflow --preset sanitize

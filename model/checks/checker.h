@@ -1,25 +1,8 @@
 // The differential checker: runs one op sequence on an allocator and on the
-// reference model side by side and checks, after every op,
-//   placement  pooled or not, pool number, offset, length (and the room left)
-//   bounds     a pooled buffer lies inside its pool's memory, which lies in a
-//              block the allocator really got; an unpooled block has exactly
-//              its length
-//   alignment  of the offset (through placement) and of the address, for
-//              the setting and for the alignment a request asks for
-//   overlap    no two live buffers share a byte (interval set, O(log n))
-//   content    each buffer holds a pattern unique to it, verified on release
-//              and at the end
-//   stats      every statistic equals the model's
-//   lifetime   a new pool's memory is fresh from upstream or is exactly the
-//              dead block the model names, and overlaps no live pool
-//   failure    a request the model rejects throws std::length_error; the op
-//              the model says a `fail_next` lands on throws the injected
-//              std::bad_alloc and leaves the allocator as it was (any other
-//              std::bad_alloc is a divergence)
-//   leak       blocks held from upstream are exactly the live and cached
-//              pools and the live unpooled buffers; none after teardown
-//   upstream   every block goes back to upstream once, with the size and
-//              alignment it was allocated with
+// reference model side by side and checks, after every op, what the model
+// knows and the shared skeleton's checks (checker_base.h); each check, what
+// it verifies and which checkers raise it, is a row of the check registry,
+// model/checks/checks.def.
 // The first failure is kept and reported as a Divergence. Nothing is written
 // into a buffer before its bounds are verified, so a wrong allocator cannot
 // corrupt the checker. The allocator is a template parameter so that tests
@@ -77,7 +60,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
     if (!got) return;
     const Outcome outcome = model_.apply(op);
     if (outcome.failed_request.has_value() != got->failed_request.has_value())
-      return void(this->fail("failure",
+      return void(this->fail(Check::kFailure,
                              outcome.failed_request ? "std::bad_alloc: upstream request " +
                                                           std::to_string(*outcome.failed_request) + " fails (fail_next)"
                                                     : "no upstream failure in this op",
@@ -86,17 +69,17 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
                                                        " upstream requests so far)"));
     if (outcome.kind == Outcome::Kind::kLengthError) {
       if (!got->length_error)
-        return void(this->fail("failure", "std::length_error", describe(got->buffer.placement())));
+        return void(this->fail(Check::kFailure, "std::length_error", describe(got->buffer.placement())));
       this->check_length_error_changed_nothing(this->stats_before_);
       return;
     }
-    if (got->length_error) return void(this->fail("failure", describe(outcome.placement), "std::length_error"));
+    if (got->length_error) return void(this->fail(Check::kFailure, describe(outcome.placement), "std::length_error"));
     const std::uint64_t id = outcome.buffer;
     this->handles_.resize(id + 1);
     typename Base::Buffer& buffer = this->handles_[id] = std::move(got->buffer);
     const Placement placement = buffer.placement();
     if (!(placement == outcome.placement))
-      return void(this->fail("placement", describe(outcome.placement), describe(placement)));
+      return void(this->fail(Check::kPlacement, describe(outcome.placement), describe(placement)));
     if (!this->check_live_handle(buffer, placement.pooled)) return;
     const auto data = reinterpret_cast<std::uintptr_t>(buffer.data());
     if (op.kind == OpKind::kFrom) {
@@ -124,7 +107,7 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
     if (outcome.pool_start) return check_new_pool(*outcome.pool_start, base, capacity, *block, serial_before);
     const std::uintptr_t known = placement.pool < pool_base_.size() ? pool_base_[placement.pool] : 0;
     if (known != 0 && known != base)
-      return this->fail("bounds", "pool " + std::to_string(placement.pool) + " at " + hex(known),
+      return this->fail(Check::kBounds, "pool " + std::to_string(placement.pool) + " at " + hex(known),
                   "buffer implies pool at " + hex(base));
     return true;
   }
@@ -134,10 +117,10 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
                       const TrackingResource::Block& block, std::uint64_t serial_before) {
     const std::string pool = "pool " + std::to_string(start.pool);
     if (!start.reused && block.serial <= serial_before)
-      return this->fail("lifetime", pool + " in memory new from upstream",
+      return this->fail(Check::kLifetime, pool + " in memory new from upstream",
                   "memory already held (block at " + hex(block.begin) + ")");
     if (start.reused && (start.block >= block_base_.size() || block_base_[start.block] != base))
-      return this->fail("lifetime", pool + " reuses the memory of dead " + pool_of_block(start.block), "memory at " + hex(base));
+      return this->fail(Check::kLifetime, pool + " reuses the memory of dead " + pool_of_block(start.block), "memory at " + hex(base));
     if (!this->claim_pool_memory(start.pool, base, capacity)) return false;
     if (start.block >= block_base_.size()) {
       block_base_.resize(start.block + 1);
@@ -174,13 +157,13 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
   void check_state() {
     const PoolStats& actual = this->observe_stats();
     if (!(actual == model_.stats()))
-      return void(this->fail("stats", describe(model_.stats()), stats_difference(model_.stats(), actual)));
+      return void(this->fail(Check::kStats, describe(model_.stats()), stats_difference(model_.stats(), actual)));
     if (!this->check_settings(model_.pool_size())) return;
     const auto model_room = model_.room();
     const auto actual_room = this->allocator_->room();
     if (model_room.has_value() != actual_room.has_value() ||
         (model_room && *model_room != static_cast<std::int64_t>(*actual_room)))
-      return void(this->fail("placement", "room " + (model_room ? std::to_string(*model_room) : "none (no pool)"),
+      return void(this->fail(Check::kPlacement, "room " + (model_room ? std::to_string(*model_room) : "none (no pool)"),
                        "room " + (actual_room ? std::to_string(*actual_room) : "none (no pool)")));
     this->check_blocks_held(actual);
   }

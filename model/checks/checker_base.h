@@ -1,31 +1,9 @@
 // The skeleton every checker shares, written once: the allocator on a
 // recording upstream, step() and finish(), the first failure kept, and the
-// checks that do not depend on knowing where a buffer belongs:
-//   failure    only a std::bad_alloc the upstream injected (fail_next) may
-//              reach the caller; it leaves statistics, room, pool size and
-//              blocks held as they were, and the op run again succeeds;
-//              std::length_error changes no statistic, room or pool size
-//   bounds     the writer of allocate_with is offered exactly the reserved
-//              bytes, at the buffer's address; an unpooled buffer is exactly
-//              its upstream block; a pool lies in memory from upstream
-//   alignment  of a buffer's address (the setting and the alignment the
-//              request asks for) and of a pool's memory (max(64, setting))
-//   overlap    no two live buffers share a byte
-//   lifetime   a new pool overlaps no pool some live buffer still uses
-//   content    each buffer keeps its own pattern until it is released; a
-//              buffer from allocate_with holds what the writer wrote
-//   leak       blocks held upstream = live pools + cached pools + non-empty
-//              unpooled buffers; none after the allocator is destroyed
-//   upstream   every block goes back to upstream once, with the size and
-//              alignment it was allocated with (std::pmr's contract)
-//   stats      a new allocator's statistics are all zero (as literal zeros:
-//              PoolStats and its defaults are shared with the model)
-//   handle     a live Buffer says live, pooled as placed, bytes() = data(),
-//              size(); given back in turn by release(), by an empty handle
-//              moved over it and by its destructor, it is empty
-//   settings   the allocator reports the pool_size, alignment and cache
-//              limit it runs under (check_settings, for checkers that know
-//              the pool_size setting)
+// checks that do not depend on knowing where a buffer belongs. What each
+// check verifies, and which checkers raise it, is its row in the check
+// registry, model/checks/checks.def (`enum class Check`: check.h); fail()
+// takes that enum, so a check with no row cannot be raised.
 //
 // A checker derives from CheckerBase<itself, Allocator> (CRTP) and says only
 // how it differs. It defines, and makes visible to the base with
@@ -70,7 +48,7 @@ class CheckerBase {
   explicit CheckerBase(const PoolOptions& settings, std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
       : settings_(settings), tracker_(upstream), allocator_(std::in_place, on_upstream(settings, &tracker_)) {
     if (!(observe_stats() == std::bit_cast<PoolStats>(std::array<unsigned char, sizeof(PoolStats)>{})))
-      fail("stats", "a new allocator's statistics all zero", describe(allocator_->stats()));
+      fail(Check::kStats, "a new allocator's statistics all zero", describe(allocator_->stats()));
   }
   CheckerBase(const CheckerBase&) = delete;
   CheckerBase& operator=(const CheckerBase&) = delete;
@@ -98,7 +76,7 @@ class CheckerBase {
     allocator_.reset();
     if (!check_returns()) return failure_;
     if (tracker_.live_blocks() != 0)
-      fail("leak", "no block held after the allocator is destroyed",
+      fail(Check::kLeak, "no block held after the allocator is destroyed",
            std::to_string(tracker_.live_blocks()) + " blocks still held");
     return failure_;
   }
@@ -126,8 +104,8 @@ class CheckerBase {
   // The K-th upstream request from now fails.
   void fail_next(const Op& op) { tracker_.fail_request(tracker_.requests() + op.a); }
 
-  bool fail(std::string check, std::string expected, std::string actual) {
-    if (!failure_) failure_ = Divergence{ops_run_, op_, std::move(check), std::move(expected), std::move(actual)};
+  bool fail(Check check, std::string expected, std::string actual) {
+    if (!failure_) failure_ = Divergence{ops_run_, op_, check, std::move(expected), std::move(actual)};
     return false;
   }
 
@@ -154,7 +132,7 @@ class CheckerBase {
       try {
         Attempt result = attempt_once(op);
         if (tracker_.injected_failures() != injected)
-          return fail("failure", "std::bad_alloc from the failing upstream request reaches the caller",
+          return fail(Check::kFailure, "std::bad_alloc from the failing upstream request reaches the caller",
                       "the op succeeded although an upstream request failed (std::bad_alloc swallowed)"),
                  std::nullopt;
         result.failed_request = failed_at;
@@ -163,24 +141,24 @@ class CheckerBase {
         return Attempt{{}, true, {}, failed_at};
       } catch (const std::bad_alloc&) {
         if (tracker_.injected_failures() == injected)
-          return fail("failure", "no std::bad_alloc: upstream failed no request",
+          return fail(Check::kFailure, "no std::bad_alloc: upstream failed no request",
                       "std::bad_alloc that upstream did not throw"),
                  std::nullopt;
-        if (failed_at) return fail("failure", "the op run again succeeds", "std::bad_alloc again"), std::nullopt;
+        if (failed_at) return fail(Check::kFailure, "the op run again succeeds", "std::bad_alloc again"), std::nullopt;
         injected = tracker_.injected_failures();
         failed_at = tracker_.requests();
         if (!(allocator_->stats() == before))
-          return fail("failure atomicity", "statistics unchanged by std::bad_alloc",
+          return fail(Check::kFailureAtomicity, "statistics unchanged by std::bad_alloc",
                       stats_difference(before, allocator_->stats())),
                  std::nullopt;
         if (allocator_->room() != room_before_)
-          return fail("failure atomicity", "room unchanged by std::bad_alloc", "room changed"), std::nullopt;
+          return fail(Check::kFailureAtomicity, "room unchanged by std::bad_alloc", "room changed"), std::nullopt;
         if (allocator_->pool_size() != pool_size_before_)
-          return fail("failure atomicity", "pool_size " + std::to_string(pool_size_before_) + " unchanged by std::bad_alloc",
+          return fail(Check::kFailureAtomicity, "pool_size " + std::to_string(pool_size_before_) + " unchanged by std::bad_alloc",
                       "pool_size " + std::to_string(allocator_->pool_size())),
                  std::nullopt;
         if (tracker_.live_blocks() != blocks_before)
-          return fail("failure atomicity", std::to_string(blocks_before) + " blocks held, as before std::bad_alloc",
+          return fail(Check::kFailureAtomicity, std::to_string(blocks_before) + " blocks held, as before std::bad_alloc",
                       std::to_string(tracker_.live_blocks()) + " blocks held"),
                  std::nullopt;
       }
@@ -189,10 +167,10 @@ class CheckerBase {
 
   bool check_length_error_changed_nothing(const PoolStats& before) {
     if (!(allocator_->stats() == before))
-      return fail("failure atomicity", "statistics unchanged by std::length_error",
+      return fail(Check::kFailureAtomicity, "statistics unchanged by std::length_error",
                   stats_difference(before, allocator_->stats()));
     if (allocator_->room() == room_before_ && allocator_->pool_size() == pool_size_before_) return true;
-    return fail("failure atomicity",
+    return fail(Check::kFailureAtomicity,
                 "room and pool_size " + std::to_string(pool_size_before_) + " unchanged by std::length_error",
                 "pool_size " + std::to_string(allocator_->pool_size()) +
                     (allocator_->room() != room_before_ ? ", room changed" : ""));
@@ -203,16 +181,16 @@ class CheckerBase {
   bool check_requested_alignment(const Op& op, const Placement& placement, std::uintptr_t data) {
     const std::uint64_t asked = op.kind == OpKind::kFrom ? 1 : requested_alignment(op);
     if (placement.length > 0 && data % asked != 0)
-      return fail("alignment", "address aligned to " + std::to_string(asked) + " as requested", hex(data));
+      return fail(Check::kAlignment, "address aligned to " + std::to_string(asked) + " as requested", hex(data));
     if (placement.pooled && placement.offset % asked != 0)
-      return fail("alignment", "offset aligned to " + std::to_string(asked) + " as requested",
+      return fail(Check::kAlignment, "offset aligned to " + std::to_string(asked) + " as requested",
                   "offset " + std::to_string(placement.offset));
     return true;
   }
 
   bool check_writer_offered(const Op& op, std::span<std::byte> offered) {
     if (offered.size() == op.a) return true;
-    return fail("bounds", "writer offered the " + std::to_string(op.a) + " reserved bytes",
+    return fail(Check::kBounds, "writer offered the " + std::to_string(op.a) + " reserved bytes",
                 "writer offered " + std::to_string(offered.size()) + " bytes");
   }
 
@@ -222,25 +200,25 @@ class CheckerBase {
     if (writer_wrote_ == 0 || buffer.size() < writer_wrote_) return true;
     const auto bad = verify_pattern(writer_pattern(), buffer.bytes().first(writer_wrote_));
     if (!bad) return true;
-    return fail("content", "the " + std::to_string(writer_wrote_) + " bytes the writer wrote, in the buffer",
+    return fail(Check::kContent, "the " + std::to_string(writer_wrote_) + " bytes the writer wrote, in the buffer",
                 "byte " + std::to_string(*bad) + " differs");
   }
 
   bool check_writer_wrote_into(std::span<std::byte> offered, std::uintptr_t data) {
     const auto wrote = reinterpret_cast<std::uintptr_t>(offered.data());
     if (wrote == data) return true;
-    return fail("bounds", "writer's bytes are the buffer's: " + hex(data), "writer wrote at " + hex(wrote));
+    return fail(Check::kBounds, "writer's bytes are the buffer's: " + hex(data), "writer wrote at " + hex(wrote));
   }
 
   bool check_address_aligned(std::size_t length, std::uintptr_t data) {
     if (length == 0 || data % settings_.alignment == 0) return true;
-    return fail("alignment", "address aligned to " + std::to_string(settings_.alignment), hex(data));
+    return fail(Check::kAlignment, "address aligned to " + std::to_string(settings_.alignment), hex(data));
   }
 
   bool check_exact_block(std::uintptr_t data, std::size_t length) {
     const auto block = tracker_.block_containing(data, length);
     if (block && block->begin == data && block->size == length) return true;
-    return fail("bounds", "an upstream block of exactly " + std::to_string(length) + " bytes at " + hex(data),
+    return fail(Check::kBounds, "an upstream block of exactly " + std::to_string(length) + " bytes at " + hex(data),
                 block ? "inside a block of " + std::to_string(block->size) + " bytes at " + hex(block->begin)
                       : "no block there");
   }
@@ -251,10 +229,10 @@ class CheckerBase {
     const std::string name = "pool " + std::to_string(pool);
     const std::size_t pool_alignment = std::max(kPoolBaseAlignment, settings_.alignment);  // docs/SPEC.md
     if (base % pool_alignment != 0)
-      return fail("alignment", name + " memory aligned to " + std::to_string(pool_alignment), hex(base)), std::nullopt;
+      return fail(Check::kAlignment, name + " memory aligned to " + std::to_string(pool_alignment), hex(base)), std::nullopt;
     auto block = tracker_.block_containing(base, capacity);
     if (!block)
-      return fail("bounds", name + " " + range(base, base + capacity) + " inside memory from upstream",
+      return fail(Check::kBounds, name + " " + range(base, base + capacity) + " inside memory from upstream",
                   "not inside any block"),
              std::nullopt;
     return block;
@@ -263,7 +241,7 @@ class CheckerBase {
   // A new pool's memory: no live pool may use any of it.
   bool claim_pool_memory(std::uint64_t pool, std::uintptr_t base, std::size_t capacity) {
     if (auto hit = live_pools_.overlapping(base, base + capacity))
-      return fail("lifetime", "pool " + std::to_string(pool) + " in memory no live pool uses",
+      return fail(Check::kLifetime, "pool " + std::to_string(pool) + " in memory no live pool uses",
                   "overlaps live pool " + std::to_string(hit->owner) + " " + range(hit->begin, hit->end));
     live_pools_.insert(base, base + capacity, pool);
     return true;
@@ -271,7 +249,7 @@ class CheckerBase {
 
   bool claim_buffer_memory(std::uint64_t id, std::uintptr_t data, std::size_t length) {
     if (auto hit = live_buffers_.insert(data, data + length, id))
-      return fail("overlap", "no live buffer shares a byte with buffer " + std::to_string(id) + " " +
+      return fail(Check::kOverlap, "no live buffer shares a byte with buffer " + std::to_string(id) + " " +
                                  range(data, data + length),
                   "overlaps buffer " + std::to_string(hit->owner) + " " + range(hit->begin, hit->end));
     return true;
@@ -281,7 +259,7 @@ class CheckerBase {
     const Buffer& buffer = handles_[id];
     const auto bad = verify_pattern(id, buffer.bytes());
     if (!bad) return true;
-    return fail("content", "buffer " + std::to_string(id) + " holds its own pattern",
+    return fail(Check::kContent, "buffer " + std::to_string(id) + " holds its own pattern",
                 "byte " + std::to_string(*bad) + " of " + std::to_string(buffer.size()) + " changed");
   }
 
@@ -305,7 +283,7 @@ class CheckerBase {
     }
     if (says_live(buffer) || says_pooled(buffer, false) || buffer.data() != nullptr || buffer.size() != 0 ||
         !buffer.bytes().empty())
-      fail("handle", "buffer " + std::to_string(id) + "'s handle empty once released", describe_handle(buffer));
+      fail(Check::kHandle, "buffer " + std::to_string(id) + "'s handle empty once released", describe_handle(buffer));
   }
 
   // A live handle tells the truth about its buffer: the content check
@@ -315,7 +293,7 @@ class CheckerBase {
     if (says_live(buffer) && says_pooled(buffer, pooled) == pooled && bytes.data() == buffer.data() &&
         bytes.size() == buffer.size())
       return true;
-    return fail("handle", std::string("live, ") + (pooled ? "pooled" : "not pooled") + ", bytes() = {data(), size()}",
+    return fail(Check::kHandle, std::string("live, ") + (pooled ? "pooled" : "not pooled") + ", bytes() = {data(), size()}",
                 describe_handle(buffer));
   }
 
@@ -325,7 +303,7 @@ class CheckerBase {
     if constexpr (requires(Allocator& a) { a.pool_size(); a.alignment(); a.cache_limit(); }) {
       const auto& a = *allocator_;
       if (a.pool_size() != pool_size || a.alignment() != settings_.alignment || a.cache_limit() != settings_.cache_limit)
-        return fail("settings",
+        return fail(Check::kSettings,
                     "pool_size " + std::to_string(pool_size) + ", alignment " + std::to_string(settings_.alignment) +
                         ", cache_limit " + std::to_string(settings_.cache_limit),
                     "pool_size " + std::to_string(a.pool_size()) + ", alignment " + std::to_string(a.alignment()) +
@@ -340,7 +318,7 @@ class CheckerBase {
       const std::size_t block = a.block_alignment();
       if (a.pool_alignment() != pool || !std::has_single_bit(block) ||
           block < std::max(settings_.alignment, alignof(std::max_align_t)))
-        return fail("settings",
+        return fail(Check::kSettings,
                     "pool_alignment " + std::to_string(pool) + ", block_alignment a power of two >= " +
                         std::to_string(std::max(settings_.alignment, alignof(std::max_align_t))),
                     "pool_alignment " + std::to_string(a.pool_alignment()) + ", block_alignment " +
@@ -351,7 +329,7 @@ class CheckerBase {
 
   bool check_returns() {
     if (!tracker_.bad_return()) return true;
-    return fail("upstream", "every block given back once, with the size and alignment it was allocated with",
+    return fail(Check::kUpstream, "every block given back once, with the size and alignment it was allocated with",
                 *tracker_.bad_return());
   }
 
@@ -359,7 +337,7 @@ class CheckerBase {
     if (!check_returns()) return false;
     const std::uint64_t expected = stats.live_pools + stats.cached_pools + unpooled_blocks_;
     if (tracker_.live_blocks() == expected) return true;
-    return fail("leak", std::to_string(expected) + " blocks held (live pools + cached pools + unpooled buffers)",
+    return fail(Check::kLeak, std::to_string(expected) + " blocks held (live pools + cached pools + unpooled buffers)",
                 std::to_string(tracker_.live_blocks()) + " blocks held");
   }
 

@@ -62,63 +62,65 @@ TEST(Checker, CatchesSkippedAlignment) {
   // (kept bytes already aligned) the next placement does.
   auto d = check_text("alloc 3\nalloc 3\n", Tag<broken::NoAlignmentAllocator>{});
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "stats");
+  EXPECT_EQ(d->check, Check::kStats);
   EXPECT_EQ(d->op_index, 0u);
   EXPECT_EQ(d->actual, "padding_bytes 0 (expected 5)");
   auto over = check_text("alloc 8\nalloc 8\n", Tag<broken::OverRoundingAllocator>{});
   ASSERT_TRUE(over);
-  EXPECT_EQ(over->check, "stats");
+  EXPECT_EQ(over->check, Check::kStats);
 }
 
 TEST(Checker, CatchesOffByOneRoomAndInclusiveThresholdAndUnsignedRoom) {
   auto room = check_text("pool_size 64\nalloc 24\nalloc 24\nalloc 16\n", Tag<broken::OffByOneRoomAllocator>{});
   ASSERT_TRUE(room);
+  EXPECT_EQ(room->check, Check::kPlacement);
   EXPECT_EQ(room->op_index, 3u);
   auto threshold = check_text("alloc 4096\n", Tag<broken::ThresholdInclusiveAllocator>{});
   ASSERT_TRUE(threshold);
-  EXPECT_EQ(threshold->check, "placement");
+  EXPECT_EQ(threshold->check, Check::kPlacement);
   auto underflow = check_text("pool_size 101\nalloc 49\nalloc 45\nalloc 1\n", Tag<broken::UnsignedRoomAllocator>{});
   ASSERT_TRUE(underflow);
+  EXPECT_EQ(underflow->check, Check::kPlacement);
   EXPECT_EQ(underflow->op_index, 3u);
 }
 
 TEST(Checker, CatchesAPoolRecycledWhileABufferRefersToIt) {
   auto d = check_text("alloc 4000\nalloc 4000\nrelease 1\nalloc 4000\n", Tag<broken::RecycleTooEarlyAllocator>{});
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "lifetime");
+  EXPECT_EQ(d->check, Check::kLifetime);
   EXPECT_EQ(d->op_index, 3u);
 }
 
 TEST(Checker, CatchesStatisticsThatForgetTailWaste) {
   auto d = check_text("alloc 4000\nalloc 4000\nalloc 4000\n", Tag<broken::NoTailWasteAllocator>{});
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "stats");
+  EXPECT_EQ(d->check, Check::kStats);
   EXPECT_EQ(d->actual, "tail_waste_bytes 0 (expected 192)");
 }
 
 TEST(Checker, CatchesOverlapOfLiveBuffers) {
   auto d = check_text("alloc 5000\nalloc 5000\n", Tag<broken::Twisted<broken::AliasUnpooled>>{});
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "overlap");
+  EXPECT_EQ(d->check, Check::kOverlap);
 }
 
 TEST(Checker, CatchesAStrayWriteInContent) {
   auto d = check_text("alloc 100\nalloc 100\nrelease 0\n", Tag<broken::Twisted<broken::StrayWrite>>{});
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "content");
+  EXPECT_EQ(d->check, Check::kContent);
   EXPECT_EQ(d->op_index, 2u);
 }
 
 TEST(Checker, CatchesAnUnpooledBufferOutsideItsExactBlock) {
   auto d = check_text("alloc 5000\n", Tag<broken::Twisted<broken::ShiftedUnpooled>>{});
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "bounds");
+  EXPECT_EQ(d->check, Check::kBounds);
 }
 
 TEST(Checker, CatchesALeakedBlock) {
   auto d = check_text("alloc 1\n", Tag<broken::Twisted<broken::LeakOnce>>{});
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "leak");
+  EXPECT_EQ(d->check, Check::kLeak);
 }
 
 // `fail_next K` at every place in a sequence whose ops make 6 upstream
@@ -168,7 +170,7 @@ TEST(Checker, InvariantCheckerSharesTheInjectedFailureChecks) {
   leaky.step(Op::alloc(100));
   std::optional<Divergence> caught = leaky.finish();
   ASSERT_TRUE(caught);
-  EXPECT_EQ(caught->check, "failure atomicity");
+  EXPECT_EQ(caught->check, Check::kFailureAtomicity);
 }
 
 TEST(Checker, ReportNamesTheOpExpectedActualAndTheSequence) {

@@ -58,7 +58,7 @@ std::string stats_difference(const PoolStats& expected, const PoolStats& actual)
 }
 
 std::string describe(const Divergence& divergence, std::span<const Op> ops, const PoolOptions& settings) {
-  std::string out = "# divergence (" + divergence.check + ") at ";
+  std::string out = "# divergence (" + std::string(name_of(divergence.check)) + ") at ";
   if (divergence.op)
     out += "op " + std::to_string(divergence.op_index) + ": " + to_text(*divergence.op) + "\n";
   else

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "allocator/pool_types.h"
+#include "model/checks/check.h"
 #include "model/ops/ops.h"
 
 namespace poolcheck {
@@ -17,7 +18,7 @@ namespace poolcheck {
 struct Divergence {
   std::size_t op_index = 0;  // ops run before it; == ops.size() at the end
   std::optional<Op> op;      // none when found at the end of the sequence
-  std::string check;         // "placement", "bounds", "content", ...
+  Check check{};             // its name: name_of(check) (model/checks/checks.def)
   std::string expected;
   std::string actual;
 };

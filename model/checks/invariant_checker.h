@@ -6,35 +6,9 @@
 // the laws of the statistics in stats_laws.h; this file is what only a
 // model-free checker needs: the bump discipline from the statistics alone.
 //
-// After every op:
-//   bounds     a pooled buffer lies inside its pool, whose memory lies in a
-//              block the allocator got from upstream; an unpooled buffer is
-//              exactly its block; lengths are what was asked for
-//   alignment  offsets and addresses are multiples of the alignment, pool
-//              memory of the block alignment
-//   bump       a pooled buffer goes into the current pool (a new pool only
-//              for a pooled request, at offset 0); the offset after it is the
-//              buffer's end rounded up to the alignment, and the padding
-//              statistic grows by exactly the bytes skipped inside the pool
-//   overlap    no two live buffers share a byte; a new pool overlaps no pool
-//              that some live buffer still refers to
-//   content    every buffer keeps its own pattern until it is released
-//   stats      gauges equal what the checker holds: live_buffers, bytes_in_use,
-//              unpooled_bytes, live_pools (current pool + referenced ones) and
-//              pool_bytes (their capacities); cached_pools <= cache_limit;
-//              counters never go down; a pool's capacity is the pool_size
-//              setting when it started, and when it is abandoned its capacity
-//              = bytes carved + padding + tail waste (counted inside it only)
-//   failure    exactly the requests above kMaxRequest throw length_error, and
-//              they change no statistic, room or pool size; a std::bad_alloc
-//              is one the upstream injected (fail_next: checker_base.h)
-//   requests   a requested alignment holds for the address and the offset; an
-//              alignment above 64 and alloc_slow are never pooled; an injected std::bad_alloc changes
-//              nothing
-//   leak       blocks held upstream = live pools + cached pools + non-empty
-//              unpooled buffers; none after the allocator is destroyed
-//   upstream   every block goes back to upstream once, with the size and
-//              alignment it was allocated with
+// After every op, the checks this file and checker_base.h raise: each, what
+// it verifies and which checkers raise it, is a row of the check registry,
+// model/checks/checks.def (`bump` is this checker's own).
 #pragma once
 
 #include <algorithm>
@@ -109,33 +83,33 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
     if (!got) return;
     const PoolStats& before = this->stats_before_;
     if (got->length_error) {
-      if (!exceeds_max_request(op)) return void(fail("failure", "a buffer (request within 2^30)", "std::length_error"));
+      if (!exceeds_max_request(op)) return void(fail(Check::kFailure, "a buffer (request within 2^30)", "std::length_error"));
       this->check_length_error_changed_nothing(before);
       return;
     }
     const Placement placement = got->buffer.placement();
-    if (exceeds_max_request(op)) return void(fail("failure", "std::length_error (request above 2^30)", describe(placement)));
+    if (exceeds_max_request(op)) return void(fail(Check::kFailure, "std::length_error (request above 2^30)", describe(placement)));
     const std::uint64_t id = held_.size();
     const auto data = reinterpret_cast<std::uintptr_t>(got->buffer.data());
     held_.push_back({placement, data, true});
     handles_.push_back(std::move(got->buffer));
     const std::size_t length = op.kind == OpKind::kFrom ? op.b : op.a;
     if (placement.length != length || handles_.back().size() != length)
-      return void(fail("bounds", "a buffer of " + std::to_string(length) + " bytes", describe(placement)));
+      return void(fail(Check::kBounds, "a buffer of " + std::to_string(length) + " bytes", describe(placement)));
     if (!this->check_live_handle(handles_.back(), placement.pooled)) return;
     if (op.kind == OpKind::kFrom && !this->check_writer_offered(op, got->offered)) return;
     const std::uint64_t asked = op.kind == OpKind::kFrom ? 1 : requested_alignment(op);
     if (placement.pooled && (op.kind == OpKind::kAllocSlow || asked > kPoolBaseAlignment))
-      return void(fail("bump", "an unpooled block (alloc_slow, or an alignment above 64)", describe(placement)));
+      return void(fail(Check::kBump, "an unpooled block (alloc_slow, or an alignment above 64)", describe(placement)));
     if (!this->check_address_aligned(length, data)) return;
     if (!this->check_requested_alignment(op, placement, data)) return;
     const PoolStats& after = allocator_->stats();
     const std::uint64_t started = pools_started(after) - pools_started(before);
     if (started > 1 || (started == 1 && !placement.pooled))
-      return void(fail("bump", "a new pool only for a pooled buffer, at most one per request",
+      return void(fail(Check::kBump, "a new pool only for a pooled buffer, at most one per request",
                        std::to_string(started) + " pools started for " + describe(placement)));
     if (started == 0 && after.tail_waste_bytes != before.tail_waste_bytes)
-      return void(fail("stats", "tail waste grows only when a pool is replaced", stats_difference(before, after)));
+      return void(fail(Check::kStats, "tail waste grows only when a pool is replaced", stats_difference(before, after)));
     if (!placement.pooled) return void(create_unpooled(id, placement, data, before));
     if (started == 1 && !start_pool(placement, data, after.tail_waste_bytes - before.tail_waste_bytes)) return;
     std::uint64_t padding = after.padding_bytes - before.padding_bytes;
@@ -144,12 +118,12 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
       const auto offset_before =
           static_cast<std::size_t>(static_cast<std::int64_t>(pools_.at(*current_).capacity) - *room_before);
       if (placement.offset != round_up(offset_before, asked))
-        return void(fail("bump", "the buffer at offset " + std::to_string(offset_before) + " rounded up to " +
+        return void(fail(Check::kBump, "the buffer at offset " + std::to_string(offset_before) + " rounded up to " +
                                      std::to_string(asked),
                          describe(placement)));
       const std::uint64_t pre = placement.offset - offset_before;
       if (padding < pre)
-        return void(fail("bump", "padding grows by the " + std::to_string(pre) + " bytes skipped before the buffer",
+        return void(fail(Check::kBump, "padding grows by the " + std::to_string(pre) + " bytes skipped before the buffer",
                          "padding grew by " + std::to_string(padding)));
       padding -= pre;
       pools_.at(*current_).padding += pre;
@@ -161,7 +135,7 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
 
   void create_unpooled(std::uint64_t id, const Placement& placement, std::uintptr_t data, const PoolStats& before) {
     if (allocator_->stats().padding_bytes != before.padding_bytes)
-      return void(fail("stats", "padding grows only when a pooled buffer is placed",
+      return void(fail(Check::kStats, "padding grows only when a pooled buffer is placed",
                        stats_difference(before, allocator_->stats())));
     if (placement.length > 0) {
       if (!this->check_exact_block(data, placement.length)) return;
@@ -179,7 +153,7 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
     if (current_) {
       LivePool& old = pools_.at(*current_);
       if (old.carved + old.padding + tail_waste != old.capacity)
-        return fail("stats", "abandoned pool " + std::to_string(*current_) + ": capacity " + std::to_string(old.capacity) +
+        return fail(Check::kStats, "abandoned pool " + std::to_string(*current_) + ": capacity " + std::to_string(old.capacity) +
                                  " = bytes carved + padding + tail waste",
                     std::to_string(old.carved) + " + " + std::to_string(old.padding) + " + " + std::to_string(tail_waste));
       const std::uint64_t old_number = *current_;
@@ -187,9 +161,9 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
       if (old.refs == 0) forget_pool(old_number);
     }
     if (placement.offset != 0)
-      return fail("bump", "a new pool's first buffer at offset 0", describe(placement));
+      return fail(Check::kBump, "a new pool's first buffer at offset 0", describe(placement));
     if (pools_.contains(placement.pool))
-      return fail("bump", "a new pool number", "pool " + std::to_string(placement.pool) + " is still live");
+      return fail(Check::kBump, "a new pool number", "pool " + std::to_string(placement.pool) + " is still live");
     const std::uintptr_t base = data;
     const std::size_t capacity = allocator_->pool_size();
     if (!this->pool_block(placement.pool, base, capacity)) return false;
@@ -204,15 +178,15 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
              std::uint64_t padding) {
     const auto where = [&] { return describe(placement); };  // for reports only
     if (!current_ || placement.pool != *current_)
-      return fail("bump", "a pooled buffer in the current pool " + (current_ ? std::to_string(*current_) : "(none)"), where());
+      return fail(Check::kBump, "a pooled buffer in the current pool " + (current_ ? std::to_string(*current_) : "(none)"), where());
     LivePool& pool = pools_.at(*current_);
     if (data - placement.offset != pool.base)
-      return fail("bounds", "pool " + std::to_string(placement.pool) + " at " + hex(pool.base),
+      return fail(Check::kBounds, "pool " + std::to_string(placement.pool) + " at " + hex(pool.base),
                   where() + " implies a pool at " + hex(data - placement.offset));
     if (placement.offset > pool.capacity || placement.length > pool.capacity - placement.offset)
-      return fail("bounds", "inside the pool's " + std::to_string(pool.capacity) + " bytes", where());
+      return fail(Check::kBounds, "inside the pool's " + std::to_string(pool.capacity) + " bytes", where());
     if (placement.offset % settings_.alignment != 0)
-      return fail("alignment", "offset aligned to " + std::to_string(settings_.alignment), where());
+      return fail(Check::kAlignment, "offset aligned to " + std::to_string(settings_.alignment), where());
     if (!offered.empty() && !this->check_writer_wrote_into(offered, data)) return false;
     // The offset after the buffer, from the room the allocator reports.
     const std::int64_t next = static_cast<std::int64_t>(pool.capacity) - *room();
@@ -221,7 +195,7 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
     const std::size_t inside = std::min<std::size_t>(next < 0 ? 0 : next, pool.capacity);
     if (skipped < 0 || skipped >= static_cast<std::int64_t>(settings_.alignment) ||
         next % static_cast<std::int64_t>(settings_.alignment) != 0 || padding != inside - std::min(end, inside))
-      return fail("bump", "next offset = " + std::to_string(end) + " rounded up to " +
+      return fail(Check::kBump, "next offset = " + std::to_string(end) + " rounded up to " +
                               std::to_string(settings_.alignment) + ", padding grows by the bytes skipped inside the pool",
                   "next offset " + std::to_string(next) + ", padding grew by " + std::to_string(padding));
     if (!this->claim_buffer_memory(id, data, placement.length)) return false;
@@ -258,7 +232,7 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
     expected.unpooled_bytes = live_.unpooled_bytes;
     expected.live_pools = pools_.size();
     expected.pool_bytes = pool_bytes_;
-    if (!(expected == actual)) return void(fail("stats", "gauges that match the buffers held", stats_difference(expected, actual)));
+    if (!(expected == actual)) return void(fail(Check::kStats, "gauges that match the buffers held", stats_difference(expected, actual)));
     for (const auto& breach : {cache_within_limit(actual, settings_.cache_limit), counters_never_go_down(last_, actual)})
       if (breach) return void(fail(breach->check, breach->expected, breach->actual));
     last_ = actual;

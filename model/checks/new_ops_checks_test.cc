@@ -35,7 +35,7 @@ std::optional<Divergence> invariants(std::string_view text) {
 
 std::string summary(const std::optional<Divergence>& d) {
   if (!d) return "(passed)";
-  return d->check + " at op " + std::to_string(d->op_index) + ": " + d->actual;
+  return std::string(name_of(d->check)) + " at op " + std::to_string(d->op_index) + ": " + d->actual;
 }
 
 constexpr const char* kSequences[] = {
@@ -58,49 +58,49 @@ TEST(NewOpsChecks, PaddingAfterTheRoomCheckIsCaught) {
   const char* text = "pool_size 100\nalloc 1\nalloc 40 align 64\n";  // 64 + 40 > 100: a new pool
   auto d = diff<broken::PadAfterRoomCheckAllocator>(text);
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "placement") << summary(d);
+  EXPECT_EQ(d->check, Check::kPlacement) << summary(d);
   EXPECT_EQ(d->op_index, 2u);
   auto i = invariants<broken::PadAfterRoomCheckAllocator>(text);
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "bump") << summary(i);  // placed past the end instead of in a new pool
+  EXPECT_EQ(i->check, Check::kBump) << summary(i);  // placed past the end instead of in a new pool
 }
 
 TEST(NewOpsChecks, PoolMemoryOnlySixteenByteAlignedIsCaught) {
   auto d = diff<broken::SixteenBytePoolBaseAllocator>("alloc 1\n");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "alignment") << summary(d);
+  EXPECT_EQ(d->check, Check::kAlignment) << summary(d);
   EXPECT_NE(d->expected.find("memory aligned to 64"), std::string::npos) << d->expected;
   auto i = invariants<broken::SixteenBytePoolBaseAllocator>("alloc 1\n");
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "alignment") << summary(i);
+  EXPECT_EQ(i->check, Check::kAlignment) << summary(i);
 }
 
 TEST(NewOpsChecks, AlignmentAbove64PooledIsCaught) {
   auto d = diff<broken::AlignedAbove64PooledAllocator>("alloc 1 align 128\n");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "placement") << summary(d);
+  EXPECT_EQ(d->check, Check::kPlacement) << summary(d);
   auto i = invariants<broken::AlignedAbove64PooledAllocator>("alloc 1 align 128\n");
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "bump") << summary(i);
+  EXPECT_EQ(i->check, Check::kBump) << summary(i);
 }
 
 TEST(NewOpsChecks, SlowPooledIsCaught) {
   auto d = diff<broken::SlowPooledAllocator>("alloc_slow 1\n");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "placement") << summary(d);
+  EXPECT_EQ(d->check, Check::kPlacement) << summary(d);
   auto i = invariants<broken::SlowPooledAllocator>("alloc_slow 1\n");
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "bump") << summary(i);
+  EXPECT_EQ(i->check, Check::kBump) << summary(i);
 }
 
 TEST(NewOpsChecks, ARequestedAlignmentIsCheckedOnTheAddress) {
   auto d = diff<broken::SlowAlignmentDroppedAllocator>("alloc_slow 1 align 4096\n");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "alignment") << summary(d);
+  EXPECT_EQ(d->check, Check::kAlignment) << summary(d);
   EXPECT_EQ(d->expected, "address aligned to 4096 as requested");
   auto i = invariants<broken::SlowAlignmentDroppedAllocator>("alloc_slow 1 align 4096\n");
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "alignment") << summary(i);
+  EXPECT_EQ(i->check, Check::kAlignment) << summary(i);
 }
 
 // Issue 10, 4.1: a std::bad_alloc that upstream did not throw is a
@@ -108,22 +108,22 @@ TEST(NewOpsChecks, ARequestedAlignmentIsCheckedOnTheAddress) {
 TEST(NewOpsChecks, ASpuriousBadAllocIsCaught) {
   auto d = diff<broken::SpuriousBadAllocAllocator>("alloc 5000\n");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "failure") << summary(d);
+  EXPECT_EQ(d->check, Check::kFailure) << summary(d);
   EXPECT_EQ(d->actual, "std::bad_alloc that upstream did not throw");
   auto i = invariants<broken::SpuriousBadAllocAllocator>("alloc 5000\n");
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "failure") << summary(i);
+  EXPECT_EQ(i->check, Check::kFailure) << summary(i);
 }
 
 TEST(NewOpsChecks, StateChangedBeforeAFailingRequestIsCaughtOnlyWithFailNext) {
   EXPECT_FALSE(diff<broken::PoolSizeLostOnFailureAllocator>("alloc 1 align 128\nalloc 10\nalloc 5000 align 4096\n"));
   auto d = diff<broken::PoolSizeLostOnFailureAllocator>("fail_next\nalloc 1 align 128\n");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "failure atomicity") << summary(d);
+  EXPECT_EQ(d->check, Check::kFailureAtomicity) << summary(d);
   EXPECT_EQ(d->actual, "pool_size 0");
   auto i = invariants<broken::PoolSizeLostOnFailureAllocator>("fail_next\nalloc 1 align 128\n");
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "failure atomicity") << summary(i);
+  EXPECT_EQ(i->check, Check::kFailureAtomicity) << summary(i);
 }
 
 // Found by fuzz_pool_diff against PoolSizeLostOnFailure: a request above
@@ -132,10 +132,10 @@ TEST(NewOpsChecks, StateChangedBeforeAFailingRequestIsCaughtOnlyWithFailNext) {
 TEST(NewOpsChecks, StateChangedBeforeALengthErrorIsCaught) {
   auto d = diff<broken::PoolSizeLostOnFailureAllocator>("alloc 1073741825 align 128\n");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "failure atomicity") << summary(d);
+  EXPECT_EQ(d->check, Check::kFailureAtomicity) << summary(d);
   auto i = invariants<broken::PoolSizeLostOnFailureAllocator>("alloc 1073741825 align 128\n");
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "failure atomicity") << summary(i);
+  EXPECT_EQ(i->check, Check::kFailureAtomicity) << summary(i);
 }
 
 TEST(NewOpsChecks, ALeakOnUpstreamFailureIsCaughtOnlyWithFailNext) {
@@ -144,10 +144,10 @@ TEST(NewOpsChecks, ALeakOnUpstreamFailureIsCaughtOnlyWithFailNext) {
   // the pool's own: the note taken before it is lost.
   auto d = diff<broken::LeakOnUpstreamFailureAllocator>("fail_next 2\nalloc 1\n");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "failure atomicity") << summary(d);
+  EXPECT_EQ(d->check, Check::kFailureAtomicity) << summary(d);
   auto i = invariants<broken::LeakOnUpstreamFailureAllocator>("fail_next 2\nalloc 1\n");
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->check, "failure atomicity") << summary(i);
+  EXPECT_EQ(i->check, Check::kFailureAtomicity) << summary(i);
 }
 
 // An allocator that swallows the injected failure and retries itself breaks
@@ -168,7 +168,7 @@ class SwallowsBadAlloc : public PoolAllocator {
 TEST(NewOpsChecks, AFailureThatDoesNotReachTheCallerIsCaught) {
   auto d = diff<SwallowsBadAlloc>("fail_next\nalloc 1\n");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->check, "failure") << summary(d);
+  EXPECT_EQ(d->check, Check::kFailure) << summary(d);
 }
 
 }  // namespace

@@ -9,12 +9,14 @@
 #include <string>
 
 #include "allocator/pool_types.h"
+#include "model/checks/check.h"
 
 namespace poolcheck {
 
-// A broken law: the check's name, what the law wants, what was seen.
+// A broken law: the check, what the law wants, what was seen.
 struct LawBreach {
-  std::string check, expected, actual;
+  Check check;
+  std::string expected, actual;
 };
 
 // Counters only ever grow (allocator/pool_types.h): padding_bytes,

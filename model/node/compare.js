@@ -3,6 +3,8 @@
 //   poolcheck trace FILE          (the allocator)
 //   poolcheck trace --model FILE  (the model)
 //   NODE model/node/pool_trace.js (real Node; one process per 1000 files)
+// (poolcheck's two run as `trace [--model] --out-dir DIR FILE...`, one
+// process per side and chunk of at most 1000 files, JOBS at a time)
 // and the three traces compared line by line. Sequences with an op Node
 // cannot express are skipped and counted; sequences that create no buffer
 // agree trivially and are counted apart ("empty"), never as compared.
@@ -73,42 +75,67 @@ function buffersOnly(trace) {
   return trace.split('\n').filter((l) => l.length > 0 && !l.includes('"error":')).map((l) => `${l}\n`).join('');
 }
 
-// `poolcheck trace [--model] FILE` for each file, `jobs` at a time.
-async function poolcheckTraces(files, jobs) {
-  const run = (args) => new Promise((resolve) => {
-    execFile(parser.poolcheck(), args, { encoding: 'latin1', maxBuffer: 1 << 30 }, (error, stdout, stderr) =>
-      resolve({ rc: error ? (typeof error.code === 'number' ? error.code : error.message) : 0, out: stdout, err: stderr }));
+// `poolcheck trace [--model] FILE` for each file (null: none), as
+// { alloc, model } of { rc, out, err }: the files split into at least `jobs`
+// chunks of at most BATCH, each traced by one `trace [--model] --out-dir`
+// process per side, `jobs` processes at a time. A file without a trace gets
+// its own FILE:LINE: problem (DIR/I.error), or the process's stderr.
+async function poolcheckTraces(files, jobs, tmp) {
+  const wanted = files.map((f, i) => i).filter((i) => files[i] !== null);
+  const count = Math.max(jobs, Math.ceil(wanted.length / BATCH));
+  const chunks = Array.from({ length: count }, (_, c) =>
+    wanted.slice(Math.floor((c * wanted.length) / count), Math.floor(((c + 1) * wanted.length) / count)))
+    .filter((chunk) => chunk.length > 0);
+  const tasks = chunks.flatMap((chunk, c) => ['alloc', 'model'].map((side) => ({ chunk, side, dir: path.join(tmp, `trace.${side}.${c}`) })));
+  const traces = files.map(() => ({}));
+  const run = ({ chunk, side, dir }) => new Promise((resolve) => {
+    const args = ['trace', ...(side === 'model' ? ['--model'] : []), '--out-dir', dir, ...chunk.map((i) => files[i])];
+    execFile(parser.poolcheck(), args, { encoding: 'latin1', maxBuffer: 1 << 30 }, (error, stdout, stderr) => {
+      const rc = error ? (typeof error.code === 'number' ? error.code : error.message) : 0;
+      chunk.forEach((i, k) => {
+        const read = (kind) => {
+          try {
+            return fs.readFileSync(path.join(dir, `${k}.${kind}`), 'latin1');
+          } catch {
+            return null;
+          }
+        };
+        const out = read('trace');
+        traces[i][side] = out !== null ? { rc: 0, out, err: '' } : { rc: rc === 0 ? 'no trace' : rc, out: '', err: read('error') ?? stderr };
+      });
+      resolve();
+    });
   });
-  const traces = new Array(files.length);
   let next = 0;
   const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      if (files[i] === null) continue;
-      traces[i] = { alloc: await run(['trace', files[i]]), model: await run(['trace', '--model', files[i]]) };
-    }
+    while (next < tasks.length) await run(tasks[next++]);
   };
   await Promise.all(Array.from({ length: jobs }, worker));
   return traces;
 }
 
-// Spec edges a sequence reached in Node, read from its ops and its trace:
-// `from 0 0` (reserve 0) that started a new pool, which only a negative room
-// (an offset rounded past the pool's end) can do; counted apart when the pool
-// size was above 25, where no string of the 4L rule reserves 0 bytes.
-function edgeHits(parsed, trace) {
+// What an agreeing sequence exercised in Node, read from its ops and its
+// trace: `from 0 0` (reserve 0) that started a new pool, which only a
+// negative room (an offset rounded past the pool's end) can do, counted apart
+// when the pool size was above 25, where no string of the 4L rule reserves 0
+// bytes; and the aligned requests (`alloc`/`alloc_slow N align A`) and slow
+// requests (`alloc_slow`, Buffer.allocUnsafeSlow) that created a buffer.
+function reached(parsed, trace) {
   const lines = trace.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
   const bySlice = new Map(lines.map((l) => [l.slice, l]));
   let newest = -1;
   let poolSize = parsed.settings.pool_size;
-  const hits = { any: 0, above25: 0 };
+  const hits = { from_0_0_new_pool: 0, from_0_0_new_pool_above_25: 0, aligned_requests: 0, slow_requests: 0 };
   for (const op of parsed.ops) {
     if (op.op === 'pool_size') poolSize = op.size;
     const line = op.creates === undefined ? undefined : bySlice.get(op.creates);
-    if (!line || !line.pooled) continue;
+    if (!line) continue;
+    if (op.align !== undefined) ++hits.aligned_requests;
+    if (op.op === 'alloc_slow') ++hits.slow_requests;
+    if (!line.pooled) continue;
     if (line.pool > newest && op.op === 'from' && op.reserve === 0 && newest >= 0) {
-      ++hits.any;
-      if (poolSize > 25) ++hits.above25;
+      ++hits.from_0_0_new_pool;
+      if (poolSize > 25) ++hits.from_0_0_new_pool_above_25;
     }
     newest = Math.max(newest, line.pool);
   }
@@ -136,12 +163,13 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node-compare-'));
   const errors = [];
   let log = '';
-  const counts = { sequences: 0, agree: 0, empty: 0, disagree: 0, inexpressible: 0, errors: 0, from_0_0_new_pool: 0, from_0_0_new_pool_above_25: 0 };
+  const counts = { sequences: 0, agree: 0, empty: 0, disagree: 0, inexpressible: 0, errors: 0, from_0_0_new_pool: 0,
+    from_0_0_new_pool_above_25: 0, aligned_requests: 0, slow_requests: 0 };
   try {
     const files = collect(inputs, tmp, errors);
     counts.sequences = files.length;
     const node_ = nodeResults(node, files, tmp);
-    const traces = await poolcheckTraces(files.map((f, i) => (node_[i].kind === 'jsonl' ? f.file : null)), jobs);
+    const traces = await poolcheckTraces(files.map((f, i) => (node_[i].kind === 'jsonl' ? f.file : null)), jobs, tmp);
     const parsed = parser.parseFiles(files.map((f) => f.file)).files;
     files.forEach((entry, i) => {
       const r = node_[i];
@@ -162,11 +190,7 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
       if (a === m && buffersOnly(m) === n) {
         if (n === '') ++counts.empty;
         else ++counts.agree;
-        if (!parsed[i].error) {
-          const hits = edgeHits(parsed[i], n);
-          counts.from_0_0_new_pool += hits.any;
-          counts.from_0_0_new_pool_above_25 += hits.above25;
-        }
+        if (!parsed[i].error) for (const [k, v] of Object.entries(reached(parsed[i], n))) counts[k] += v;
         if (verbose) log += `${n === '' ? 'empty' : 'ok   '} ${entry.name}\n`;
       } else {
         log += ++counts.disagree <= MAX_REPORTS ? report(entry, a, m, n) : `DISAGREE ${entry.name} (details not shown)\n`;
@@ -183,7 +207,8 @@ async function compare({ inputs, node = process.execPath, jobs = os.cpus().lengt
 function summary(c) {
   return `node-compare: ${c.sequences} sequences, ${c.agree} agree, ${c.empty} empty (create no buffer, not counted), ` +
     `${c.disagree} disagree, ${c.inexpressible} inexpressible (skipped)${c.errors > 0 ? `, ${c.errors} errors` : ''}; ` +
-    `from 0 0 starting a new pool (negative room) ${c.from_0_0_new_pool} times, ${c.from_0_0_new_pool_above_25} at pool sizes above 25`;
+    `from 0 0 starting a new pool (negative room) ${c.from_0_0_new_pool} times, ${c.from_0_0_new_pool_above_25} at pool sizes above 25; ` +
+    `${c.aligned_requests} aligned and ${c.slow_requests} slow (allocUnsafeSlow) requests in the agreeing sequences`;
 }
 
 const exitCode = (c) => (c.disagree > 0 ? 1 : c.errors > 0 ? 2 : 0);

@@ -16,7 +16,9 @@
 // Node cannot express (no trace for that file), 4 internal error: this Node
 // follows none of the known rules or did something the runner's checks do
 // not allow (read the message).
-// Test knob: POOL_TRACE_FORCE_RULE=NAME plans for rule NAME whatever was detected.
+// Test knobs: POOL_TRACE_FORCE_RULE=NAME plans for rule NAME whatever was
+// detected; POOL_TRACE_HIDE_ALIGNED=1 acts as if this Node had no aligned
+// allocation (probe.js), which the tests must catch on v26.8.0 and later.
 'use strict';
 
 const fs = require('fs');

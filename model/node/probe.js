@@ -57,6 +57,12 @@ function takesAlignment(fn) {
   }
 }
 
+// Test knob: POOL_TRACE_HIDE_ALIGNED=1 makes the runner believe this Node has
+// no aligned allocation (the pools' measured over-allocation is kept), as a
+// broken detection or planner would: the tests must then fail on a release
+// that has it (featureMismatch, ci_compare.js --min-aligned).
+const hideAligned = () => process.env.POOL_TRACE_HIDE_ALIGNED === '1';
+
 function detectFeatures() {
   const features = {
     aligned_alloc: takesAlignment((n, a) => Buffer.allocUnsafe(n, a)),
@@ -80,7 +86,34 @@ function detectFeatures() {
     features.pool_alignment = largest;
     features.pool_padding = features.aligned_padding(largest);
   }
+  if (hideAligned()) features.aligned_alloc = features.aligned_slow = false;
   return features;
+}
+
+// The release that brought Buffer.allocUnsafe(size, alignment) and
+// Buffer.allocUnsafeSlow(size, alignment): nodejs/node#65003, in the v26.8.0
+// changelog; v26.7.0's lib/buffer.js has neither, v26.8.0's both (docs/NODE.md).
+// The runner never reads it (features are detected by calling them); the
+// tests compare the detection with it, so that a detection or planner that
+// loses the aligned ops on a release that has them fails instead of quietly
+// comparing fewer ops.
+const ALIGNED_API_SINCE = '26.8.0';
+
+// Whether release `version` ('v26.8.0-alpha.0.0.0', '24.22.3', ...) has the aligned API.
+function releaseHasAlignedApi(version) {
+  const [a, b] = [version, ALIGNED_API_SINCE].map((v) => v.replace(/^v/, '').split('-')[0].split('.').map(Number));
+  for (let i = 0; i < 3; ++i) if (a[i] !== b[i]) return a[i] > b[i];
+  return true;
+}
+
+// null when the features detected on release `version` (probe.features() or
+// --info's JSON) are what the release has; else what differs.
+function featureMismatch(version, f) {
+  const want = releaseHasAlignedApi(version);
+  if (f.aligned_alloc === want && f.aligned_slow === want) return null;
+  return `Node ${version} ${want ? 'has' : 'has no'} Buffer.allocUnsafe(size, alignment) and allocUnsafeSlow(size, alignment) ` +
+    `(they came in v${ALIGNED_API_SINCE}, nodejs/node#65003) but the runner detected allocUnsafe: ${f.aligned_alloc ? 'yes' : 'no'}, ` +
+    `allocUnsafeSlow: ${f.aligned_slow ? 'yes' : 'no'}${hideAligned() ? ' (POOL_TRACE_HIDE_ALIGNED=1)' : ''}`;
 }
 
 // Sets up the detector and the features; false when the pool mark cannot be
@@ -182,5 +215,6 @@ function setRoom(room) {
 
 module.exports = {
   InternalError, internal, NODE_ALIGNMENT, roundUp8, init, isPool, features, checkPoolShape, exhaustPool, setRoom,
+  ALIGNED_API_SINCE, releaseHasAlignedApi, featureMismatch,
   poolMark: () => state.detector && state.detector.how,
 };

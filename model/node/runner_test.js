@@ -63,6 +63,11 @@ function parsed(ops, poolSize = 8192) {
 function inProcess() {
   rules.calibrate();
   const f = probe.features();
+  // The detection is pinned to the release: v26.8.0 and later have the
+  // aligned API, earlier releases do not (probe.js ALIGNED_API_SINCE).
+  const hasApi = probe.releaseHasAlignedApi(process.version);
+  const mismatch = probe.featureMismatch(process.version, f);
+  check(`aligned API detected ${hasApi ? 'on' : 'nowhere on'} ${process.version} (from v${probe.ALIGNED_API_SINCE})`, mismatch === null, mismatch);
   // Aligned allocation: run where this Node has it, refused where not.
   const ops = parsed([{ op: 'alloc', size: 3 }, { op: 'alloc', size: 5, align: 64 }, { op: 'alloc', size: 1, align: 128 },
     { op: 'alloc_slow', size: 9 }, { op: 'alloc_slow', size: 100, align: 4096 }, { op: 'alloc', size: 60000, align: 16 },
@@ -107,6 +112,33 @@ function inProcess() {
     c.status === 1 && c.stdout.includes('DISAGREE') && c.stdout.includes('  N! '), c.stdout.slice(-600) + c.stderr);
   const ok = spawnSync(process.execPath, [path.join(__dirname, 'compare.js'), dir], { encoding: 'utf8' });
   check('compare.js agrees on the same files with the detected rule', ok.status === 0 && /, 0 disagree/.test(ok.stdout), ok.stdout);
+  if (hasApi) hiddenAligned();
+}
+
+// A runner that loses the aligned ops on a release that has them (as a broken
+// detection or planner would; POOL_TRACE_HIDE_ALIGNED=1) fails the self test
+// and the comparison, instead of quietly comparing the ops it has left.
+function hiddenAligned() {
+  const hide = { ...process.env, POOL_TRACE_HIDE_ALIGNED: '1' };
+  const s = spawnSync(process.execPath, [path.join(__dirname, 'selftest.js'), '--quick'], { encoding: 'utf8', env: hide });
+  check('selftest fails when the aligned API is hidden', s.status === 1 && s.stdout.includes('but the runner detected allocUnsafe: no'),
+    s.stdout.slice(0, 600));
+  // Two files: 3 aligned requests that create a buffer, 2 slow ones.
+  const dir = path.join(tmp, 'aligned');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'a.ops'), 'alloc 3\nalloc 5 align 64\nalloc_slow 9\nalloc 1 align 128\n');
+  fs.writeFileSync(path.join(dir, 'b.ops'), 'pool_size 100\nalloc_slow 100 align 4096\nalloc 1\nrelease 0\n');
+  const version = process.version.replace(/^v/, '').split('-')[0];
+  const ci = (env, ...extra) => spawnSync(process.execPath, [path.join(__dirname, 'ci_compare.js'), '--version', version, '--input', dir,
+    '--selftest', 'skip', '--jobs', '1', '--count', '2', ...extra], { encoding: 'utf8', env });
+  const good = ci(process.env, '--min-aligned', '3', '--min-slow', '2');
+  check('ci_compare.js passes with 3 aligned and 2 slow requests required', good.status === 0 &&
+    good.stdout.includes('3 aligned requests (>= 3 required), 2 slow requests (>= 2 required)'), good.stdout + good.stderr);
+  const hidden = ci(hide, '--min-aligned', '3', '--min-slow', '3');
+  check('ci_compare.js fails with the aligned API hidden: the release table, 0 aligned requests, and too few slow ones',
+    hidden.status === 1 && hidden.stdout.includes('but the runner detected allocUnsafe: no') &&
+    hidden.stdout.includes('only 0 aligned requests agreed, fewer than 3') &&
+    hidden.stdout.includes('only 2 slow requests (allocUnsafeSlow) agreed, fewer than 3'), hidden.stdout + hidden.stderr);
 }
 
 process.exitCode = runMain(__filename, () => {

@@ -39,6 +39,7 @@ constexpr unsigned kSelFailNext = 48;    // 48: fail_next (varint + 1); 49..61, 
 // decodes as before); fail_next 14 is the varint form now.
 constexpr unsigned kSelExtension = 62;
 constexpr unsigned kAlignLiteral = 14;   // alignment_choice: a byte b follows, A = 2^(b mod 31)
+constexpr unsigned kAlignNone = 15;      // after the extension tag: an optional alignment left out
 constexpr unsigned kAlignPadToEnd = 13;  // the smallest A <= 64 that rounds the offset exactly onto the end
 
 // Alignments for aligned and slow requests: the pool base (64) against the
@@ -88,7 +89,8 @@ void LiveBuffers::remove_at(std::size_t index) {
   ids_.pop_back();
 }
 
-OpDecoder::OpDecoder(std::span<const std::uint8_t> bytes) : bytes_(bytes) {
+OpDecoder::OpDecoder(std::span<const std::uint8_t> bytes, std::span<const OpSpec> specs)
+    : bytes_(bytes), specs_(specs) {
   if (bytes_.empty()) return;
   const std::uint8_t header = byte();
   const unsigned log_alignment = header & 0x0F;
@@ -135,6 +137,65 @@ std::uint64_t OpDecoder::alignment_choice(unsigned index, const PoolView& view) 
   return pad_to_end_alignment(view);
 }
 
+std::uint64_t OpDecoder::kept_choice(std::uint64_t reserve) {
+  const std::uint8_t kept_byte = byte();
+  switch (kept_byte & 3) {
+    case kKeepAll: return reserve;
+    case kKeepNone: return 0;
+    case kKeepNearAll: return saturating_sub(reserve, (kept_byte >> 2) + 1u);
+    default: {
+      const std::uint64_t literal = varint();
+      return reserve == std::numeric_limits<std::uint64_t>::max() ? literal : literal % (reserve + 1);
+    }
+  }
+}
+
+// A varint picks one of the live buffers; nullopt when none is.
+std::optional<std::uint64_t> OpDecoder::live_buffer(bool ends_it) {
+  const std::uint64_t index = varint();
+  if (live_.size() == 0) return std::nullopt;
+  const std::size_t at = static_cast<std::size_t>(index % live_.size());
+  const std::uint64_t buffer = live_.at(at);
+  if (ends_it) live_.remove_at(at);
+  return buffer;
+}
+
+// After the extension tag: a varint names the op by its extension number,
+// and its fields follow in order, each in the form its rule has elsewhere
+// (docs/FORMATS.md): a size selector for a number (aimed at the pool as
+// alloc's), an alignment index for an alignment, a kept byte for a part of
+// the first field, a varint index into the live buffers for a buffer (a
+// release-handled op ends its life), a varint for the rest.
+std::optional<Op> OpDecoder::extension_op(const PoolView& view) {
+  const std::uint64_t number = varint();
+  const auto spec = std::find_if(specs_.begin(), specs_.end(),
+                                 [&](const OpSpec& row) { return row.extension != 0 && row.extension == number; });
+  if (spec == specs_.end()) return std::nullopt;
+  Op op{spec->kind, 0, 0};
+  for (const auto& [field, value] : {std::pair{&spec->a, &op.a}, std::pair{&spec->b, &op.b}}) {
+    if (!field->exists()) continue;
+    switch (field->rule) {
+      case FieldRule::kAny: *value = size_choice(byte() & 63u, view); break;
+      case FieldRule::kRequestAlignment: {
+        // Index 15 is "none" (0) for an optional alignment, 64 otherwise.
+        const unsigned index = byte() % 16u;
+        *value = index == kAlignNone ? (field->optional() ? 0 : kPoolBaseAlignment) : alignment_choice(index, view);
+        break;
+      }
+      case FieldRule::kAtMostA: *value = kept_choice(op.a); break;
+      case FieldRule::kPositive: *value = std::max<std::uint64_t>(varint() + 1, 1); break;
+      case FieldRule::kPoolSize: *value = varint() % (kMaxPoolSize + 1); break;
+      case FieldRule::kLiveBuffer: {
+        const std::optional<std::uint64_t> buffer = live_buffer(spec->handler == OpHandler::kRelease);
+        if (!buffer) return std::nullopt;
+        *value = *buffer;
+        break;
+      }
+    }
+  }
+  return op;
+}
+
 Op OpDecoder::aligned_request(OpKind kind, std::uint64_t alignment, const PoolView& view) {
   const std::uint64_t n = size_choice(byte() & 63u, view, alignment);
   return {kind, n, alignment};
@@ -151,35 +212,21 @@ std::optional<Op> OpDecoder::next(const PoolView& view) {
         break;
       case kTagFrom: {
         const std::uint64_t reserve = size_choice(selector, view);
-        const std::uint8_t kept_byte = byte();
-        std::uint64_t kept = reserve;
-        switch (kept_byte & 3) {
-          case kKeepAll: break;
-          case kKeepNone: kept = 0; break;
-          case kKeepNearAll: kept = saturating_sub(reserve, (kept_byte >> 2) + 1u); break;
-          default: {
-            const std::uint64_t literal = varint();
-            kept = reserve == std::numeric_limits<std::uint64_t>::max() ? literal : literal % (reserve + 1);
-          }
-        }
-        op = Op::from(reserve, kept);
+        op = Op::from(reserve, kept_choice(reserve));
         break;
       }
       case kTagRelease: {
-        const std::uint64_t index = varint();
-        if (live_.size() == 0) continue;  // nothing to release: no op
-        const std::size_t at = static_cast<std::size_t>(index % live_.size());
-        op = Op::release(live_.at(at));
-        live_.remove_at(at);
-        return op;
+        const std::optional<std::uint64_t> buffer = live_buffer(/*ends_it=*/true);
+        if (!buffer) continue;  // nothing to release: no op
+        return Op::release(*buffer);
       }
       default:
         if (selector == kSelExtension) {
-          // No op has an extension number yet: the tag and its number
-          // decode to nothing, so that the first op that takes one changes
-          // no input that decodes to something today.
-          varint();
-          continue;
+          std::optional<Op> extended = extension_op(view);
+          if (!extended) continue;  // a number no op has, or no buffer to name: no op
+          op = *extended;
+          if (!specs_[static_cast<std::size_t>(op.kind)].creates_buffer) return op;
+          break;
         }
         if (selector == kSelFailNext) {
           const std::uint64_t v = varint();
@@ -208,7 +255,43 @@ std::optional<Op> OpDecoder::next(const PoolView& view) {
   return std::nullopt;
 }
 
-std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions& settings) {
+namespace {
+
+// The literal forms of extension_op's fields.
+void encode_extension(std::vector<std::uint8_t>& out, const OpSpec& spec, const Op& op, LiveBuffers& live) {
+  out.push_back(static_cast<std::uint8_t>(kTagPoolSize | (kSelExtension << 2)));
+  put_varint(out, spec.extension);
+  for (const auto& [field, value] : {std::pair{&spec.a, op.a}, std::pair{&spec.b, op.b}}) {
+    if (!field->exists()) continue;
+    switch (field->rule) {
+      case FieldRule::kAny: out.push_back(kLiteral); put_varint(out, value); break;
+      case FieldRule::kRequestAlignment:
+        if (value == 0) {
+          out.push_back(kAlignNone);
+          break;
+        }
+        if (!std::has_single_bit(value)) throw std::invalid_argument("an alignment that is not a power of two");
+        out.push_back(kAlignLiteral);
+        out.push_back(static_cast<std::uint8_t>(std::countr_zero(value)));
+        break;
+      case FieldRule::kAtMostA: out.push_back(kKeepLiteral); put_varint(out, value); break;
+      case FieldRule::kPositive: put_varint(out, value - 1); break;
+      case FieldRule::kPoolSize: put_varint(out, value); break;
+      case FieldRule::kLiveBuffer: {
+        const std::optional<std::size_t> index = live.index_of(value);
+        if (!index) throw std::invalid_argument(std::string(spec.name) + " of a buffer that is not live");
+        put_varint(out, *index);
+        if (spec.handler == OpHandler::kRelease) live.remove_at(*index);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions& settings,
+                                     std::span<const OpSpec> specs) {
   std::vector<std::uint8_t> out{header_for(settings)};
   LiveBuffers live;
   std::uint64_t next_buffer = 0;
@@ -217,6 +300,12 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions&
     requested += request_cost(op);
     if (requested > kMaxDecodedBytes)
       throw std::invalid_argument("the binary form carries at most 1 MiB of requests in all");
+    if (const OpSpec& spec = specs[static_cast<std::size_t>(op.kind)]; spec.extension != 0) {
+      encode_extension(out, spec, op, live);
+      if (!spec.creates_buffer || exceeds_max_request(op)) continue;
+      live.add(next_buffer++);
+      continue;
+    }
     switch (op.kind) {
       case OpKind::kAlloc:
         if (op.b != 0) {

@@ -49,7 +49,9 @@ inline std::uint64_t request_cost(const Op& op) {
 
 class OpDecoder {
  public:
-  explicit OpDecoder(std::span<const std::uint8_t> bytes);
+  // `specs` is op_table.def's; a test may give a table in which some op
+  // also has an extension number, to check the extension form on it.
+  explicit OpDecoder(std::span<const std::uint8_t> bytes, std::span<const OpSpec> specs = kOpSpecs);
 
   const PoolOptions& settings() const { return settings_; }
   // The next op, or nullopt at the end of the input, its sizes aimed at the
@@ -64,8 +66,12 @@ class OpDecoder {
   std::uint64_t size_choice(unsigned selector, const PoolView& view, std::uint64_t request_alignment = 1);
   std::uint64_t alignment_choice(unsigned index, const PoolView& view);
   Op aligned_request(OpKind kind, std::uint64_t alignment, const PoolView& view);
+  std::uint64_t kept_choice(std::uint64_t reserve);
+  std::optional<std::uint64_t> live_buffer(bool ends_it);
+  std::optional<Op> extension_op(const PoolView& view);
 
   std::span<const std::uint8_t> bytes_;
+  std::span<const OpSpec> specs_;
   std::size_t pos_ = 0;
   PoolOptions settings_;
   LiveBuffers live_;
@@ -77,6 +83,7 @@ class OpDecoder {
 // Throws std::invalid_argument for what the binary form cannot carry: a
 // cache_limit other than 0..14 or the default, an initial pool size other than 8192,
 // or more than kMaxDecodedBytes.
-std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions& settings);
+std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions& settings,
+                                     std::span<const OpSpec> specs = kOpSpecs);
 
 }  // namespace poolcheck

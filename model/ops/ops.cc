@@ -143,7 +143,7 @@ class Parser {
       }
       case FieldRule::kRequestAlignment:
         return is_request_alignment(value) ||
-               fail("alignment must be a power of two from 1 to 2^30 (1073741824), not " + std::to_string(value));
+               fail(request_alignment_error(value));
       case FieldRule::kAtMostA:
         return value <= first || fail(std::string(spec.name) + " keeps more than it reserves: " + std::string(field.what) +
                                       " = " + std::to_string(value) + " > " + std::string(spec.a.what) + " = " +

@@ -23,26 +23,18 @@ const Setting* setting_for_option(std::string_view option) {
   return nullptr;
 }
 
-bool accepts(const Setting& setting, std::uint64_t value) {
-  return value <= setting.max && (!setting.power_of_two || is_power_of_two(value));
-}
+bool accepts(const Setting& setting, std::uint64_t value) { return setting.valid(value); }
 
 std::string rule_of(const Setting& setting) {
-  return std::string(setting.power_of_two ? "a power of two" : "a number") + " up to " + std::string(setting.max_text);
+  return std::string(setting.power_of_two ? "a power of two" : "a number") + " up to " + bound_text(setting.max);
 }
 
 std::string help_of(const Setting& setting) {
   std::string help(setting.help);
-  if (const std::size_t at = help.find("{max}"); at != std::string::npos) help.replace(at, 5, setting.max_text);
+  if (const std::size_t at = help.find("{max}"); at != std::string::npos) help.replace(at, 5, bound_text(setting.max));
   return help + " (default " + std::to_string(setting.default_value) + ")";
 }
 
-std::string value_error(const Setting& setting, std::uint64_t value) {
-  const std::string name(setting.name);
-  if (setting.power_of_two) return name + " must be " + rule_of(setting) + ", not " + std::to_string(value);
-  std::string bound(setting.max_text);
-  if (bound != std::to_string(setting.max)) bound += " (" + std::to_string(setting.max) + ")";
-  return name + " " + std::to_string(value) + " is beyond " + bound;
-}
+std::string value_error(const Setting& setting, std::uint64_t value) { return setting.error(value); }
 
 }  // namespace poolcheck

@@ -1,7 +1,9 @@
 // The allocator's settings as the tools name them: one row each, from which
 // the `#@` directives and their errors (ops.cc), the text form's header
 // (to_text), and poolcheck's options, errors and usage (model/tool/) are
-// made. Defaults and bounds are the allocator's own (allocator/pool_types.h).
+// made. Defaults, bounds, which values are accepted and the error for one
+// that is not are the allocator's own (allocator/pool_types.h): the rows
+// only point at them.
 // A new setting is a new PoolOptions field and a new row here.
 #pragma once
 
@@ -22,19 +24,20 @@ struct Setting {
   std::size_t PoolOptions::*field;  // where the value goes
   std::size_t default_value;
   std::size_t max;
-  std::string_view max_text;  // the bound as messages write it
-  bool power_of_two;          // besides <= max
-  std::string_view help;      // for the usage; "{max}" stands for max_text
+  bool power_of_two;                      // besides <= max (for the rule's text)
+  bool (*valid)(std::size_t);             // allocator/pool_types.h: is_pool_size, ...
+  std::string (*error)(std::size_t);      // and why a value it refuses is refused
+  std::string_view help;                  // for the usage; "{max}" stands for bound_text(max)
 };
 
 // In the order the usage lists them.
 inline constexpr std::array<Setting, 3> kSettings = {{
-    {"pool_size", "--pool-size", &PoolOptions::pool_size, kDefaultPoolSize, kMaxPoolSize, "2^30", false,
-     "initial pool size, 0..{max}"},
-    {"alignment", "--alignment", &PoolOptions::alignment, kDefaultAlignment, kMaxAlignment, "4096", true,
-     "power of two up to {max}"},
-    {"cache_limit", "--cache-limit", &PoolOptions::cache_limit, kDefaultCacheLimit, kMaxCacheLimit, "1000000",
-     false, "dead pools kept for reuse"},
+    {"pool_size", "--pool-size", &PoolOptions::pool_size, kDefaultPoolSize, kMaxPoolSize, false, &is_pool_size,
+     &pool_size_error, "initial pool size, 0..{max}"},
+    {"alignment", "--alignment", &PoolOptions::alignment, kDefaultAlignment, kMaxAlignment, true,
+     &is_setting_alignment, &alignment_error, "power of two up to {max}"},
+    {"cache_limit", "--cache-limit", &PoolOptions::cache_limit, kDefaultCacheLimit, kMaxCacheLimit, false,
+     &is_cache_limit, &cache_limit_error, "dead pools kept for reuse"},
 }};
 
 // The rows in name order: how the text form writes them and errors list them.
@@ -43,6 +46,7 @@ std::vector<const Setting*> settings_by_name();
 const Setting* setting_named(std::string_view name);
 const Setting* setting_for_option(std::string_view option);
 
+// Whether the allocator accepts `value` (allocator/pool_types.h decides).
 bool accepts(const Setting& setting, std::uint64_t value);
 // "a power of two up to 4096", "a number up to 2^30".
 std::string rule_of(const Setting& setting);

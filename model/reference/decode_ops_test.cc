@@ -169,5 +169,35 @@ TEST(OpCodec, RejectsCacheLimitsTheHeaderCannotCarry) {
   EXPECT_EQ(decode_ops(encode_ops({}, settings)).settings.cache_limit, kDefaultCacheLimit);
 }
 
+// The extension form, shown on real ops: in a table where alloc_slow,
+// release and fail_next also have extension numbers, their ops encode after
+// the extension tag (every field rule but the kept part and the pool size)
+// and decode back to themselves, and random bytes still decode to valid
+// sequences under that table.
+TEST(OpCodec, ExtensionFormRoundTripsEveryFieldRule) {
+  std::vector<OpSpec> specs(std::begin(kOpSpecs), std::end(kOpSpecs));
+  specs[static_cast<std::size_t>(OpKind::kAllocSlow)].extension = 1;
+  specs[static_cast<std::size_t>(OpKind::kRelease)].extension = 2;
+  specs[static_cast<std::size_t>(OpKind::kFailNext)].extension = 3;
+  specs[static_cast<std::size_t>(OpKind::kFrom)].extension = 4;
+  specs[static_cast<std::size_t>(OpKind::kPoolSize)].extension = 5;
+  const std::vector<Op> ops = {Op::alloc_slow(10, 16), Op::alloc(3),   Op::from(40, 7),  Op::release(0),
+                               Op::fail_next(2),       Op::pool_size(100), Op::alloc_slow(0), Op::release(2)};
+  const std::vector<std::uint8_t> bytes = encode_ops(ops, {}, specs);
+  EXPECT_NE(bytes, encode_ops(ops, {})) << "the extension form is another encoding";
+  OpDecoder decoder(bytes, specs);
+  ReferenceModel model(decoder.settings());
+  std::vector<Op> decoded;
+  while (std::optional<Op> op = decoder.next(model.view())) {
+    model.apply(*op);
+    decoded.push_back(*op);
+  }
+  EXPECT_EQ(decoded, ops);
+  // An extension number no row has decodes to nothing.
+  const std::vector<std::uint8_t> unknown_bytes = {0x03, (62u << 2) | 3u, 9, (1u << 3 | 1u) << 2};
+  OpDecoder unknown(unknown_bytes, specs);
+  EXPECT_EQ(unknown.next({}), std::optional<Op>(Op::alloc(1)));
+}
+
 }  // namespace
 }  // namespace poolcheck

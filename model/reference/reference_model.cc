@@ -1,6 +1,7 @@
 #include "model/reference/reference_model.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -8,7 +9,9 @@
 namespace poolcheck {
 
 ReferenceModel::ReferenceModel(const PoolOptions& settings)
-    : settings_(settings), pool_size_(settings.pool_size) {}
+    : settings_(settings), pool_size_(settings.pool_size) {
+  if (const std::optional<SettingError> error = validate(settings)) throw std::invalid_argument(error->message);
+}
 
 std::optional<std::int64_t> ReferenceModel::room() const {
   if (!current_) return std::nullopt;
@@ -28,7 +31,7 @@ Outcome ReferenceModel::apply(const Op& op) {
   const std::size_t threshold = pool_size_ / 2;  // read at every allocation
   switch (op.kind) {
     case OpKind::kPoolSize:
-      if (op.a > kMaxPoolSize) throw std::invalid_argument("pool_size beyond 2^30");
+      if (!is_pool_size(op.a)) throw std::invalid_argument(pool_size_error(op.a));
       pool_size_ = op.a;
       return {};
     case OpKind::kFailNext:
@@ -43,7 +46,7 @@ Outcome ReferenceModel::apply(const Op& op) {
       break;
   }
   if ((op.kind != OpKind::kFrom && op.b != 0 && !is_request_alignment(op.b)))
-    throw std::invalid_argument("alignment must be a power of two up to 2^30");
+    throw std::invalid_argument(request_alignment_error(op.b));
   if (op.kind == OpKind::kFrom && op.b > op.a) throw std::invalid_argument("from keeps more than it reserves");
   // A failing request throws before anything changes; the op is then run
   // again, so the requests it made before and with the failing one come

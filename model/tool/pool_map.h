@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "allocator/pool_allocator.h"
-#include "model/ops/op_dispatch.h"
+#include "model/checks/allocator_run.h"
 #include "model/ops/ops.h"
 #include "model/reference/reference_model.h"
 
@@ -103,43 +103,33 @@ class ModelMapper {
 template <class Allocator = PoolAllocator>
 class AllocatorMapper {
  public:
-  explicit AllocatorMapper(const PoolOptions& settings)
-      : builder_("allocator", settings), allocator_(on_upstream(settings, std::pmr::new_delete_resource())) {}
+  explicit AllocatorMapper(const PoolOptions& settings) : builder_("allocator", settings), run_(settings) {}
   AllocatorMapper(const AllocatorMapper&) = delete;
   AllocatorMapper& operator=(const AllocatorMapper&) = delete;
 
   void step(const Op& op) {
     builder_.begin_op(op);
-    visit_op(op, Steps{*this});
-    if (const auto room = allocator_.room(); room && builder_.current()) {
+    const std::uint64_t reused_before = allocator().stats().pools_reused;
+    // A failed request changes nothing and is run again (docs/SPEC.md): the
+    // map is the same without the failure.
+    const typename AllocatorRun<Allocator>::Step step = run_.step(op);
+    if (step.placed) placed(*step.placed, reused_before);
+    if (step.released) builder_.release(*step.released);
+    if (step.placed || step.released) mark_dead_pools();
+    if (const auto room = allocator().room(); room && builder_.current()) {
       const MapPool& current = builder_.map().pools[*builder_.current()];
       builder_.set_current_offset(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(current.capacity) - *room));
     }
-    builder_.set_stats(allocator_.stats());
+    builder_.set_stats(allocator().stats());
     builder_.end_op();
   }
   const PoolMap& map() const { return builder_.map(); }
 
  private:
-  // The mapper's side of each handler of op_table.def (op_dispatch.h).
-  struct Steps {
-    AllocatorMapper& mapper;
-    void request(const Op& op) { mapper.create(op); }
-    void pool_size(const Op& op) { mapper.allocator_.set_pool_size(op.a); }
-    void release(const Op& op) { mapper.release(op.a); }
-    // A failed request changes nothing and is run again (docs/SPEC.md):
-    // the map is the same without the failure.
-    void fail_next(const Op&) {}
-  };
+  Allocator& allocator() { return run_.allocator(); }
 
-  void create(const Op& op) {
-    const std::uint64_t reused_before = allocator_.stats().pools_reused;
-    typename Allocator::Buffer buffer;
-    try {
-      buffer = run_request(allocator_, op);
-    } catch (const std::length_error&) {
-      return;  // no buffer, as the model says
-    }
+  void placed(std::uint64_t number, std::uint64_t reused_before) {
+    const typename Allocator::Buffer& buffer = run_.buffer(number);
     const Placement placement = buffer.placement();
     if (placement.pooled && placement.pool >= builder_.map().pools.size()) {
       const auto base = reinterpret_cast<std::uintptr_t>(buffer.data()) - placement.offset;
@@ -147,19 +137,11 @@ class AllocatorMapper {
       if (auto seen = pool_at_.find(base); seen != pool_at_.end()) memory_of = seen->second;
       // Fresh memory from upstream may sit where a pool once was: only a
       // reuse the statistics admit counts as one.
-      const bool reused = allocator_.stats().pools_reused > reused_before;
-      builder_.start_pool(placement.pool, allocator_.pool_size(), reused, reused ? memory_of : std::nullopt);
+      const bool reused = allocator().stats().pools_reused > reused_before;
+      builder_.start_pool(placement.pool, allocator().pool_size(), reused, reused ? memory_of : std::nullopt);
       pool_at_[base] = placement.pool;
     }
     builder_.add_buffer(placement);
-    handles_.push_back(std::move(buffer));
-    mark_dead_pools();
-  }
-
-  void release(std::uint64_t number) {
-    handles_.at(number).release();
-    builder_.release(number);
-    mark_dead_pools();
   }
 
   void mark_dead_pools() {
@@ -172,8 +154,7 @@ class AllocatorMapper {
   }
 
   MapBuilder builder_;
-  Allocator allocator_;
-  std::vector<typename Allocator::Buffer> handles_;  // destroyed before the allocator
+  AllocatorRun<Allocator> run_;
   std::map<std::uintptr_t, std::uint64_t> pool_at_;   // pool memory address -> last pool there
 };
 

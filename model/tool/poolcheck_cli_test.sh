@@ -82,6 +82,23 @@ check replay-new-ops 0 '1 ok' -- "$pc" replay "$tmp/new.ops"
 check new-ops-to-binary 0 '' -- "$pc" convert "$tmp/new.ops" -o "$tmp/new.bin"
 "$pc" convert "$tmp/new.bin" >"$tmp/new-back.ops"
 check new-ops-round-trip 0 '' -- diff <(sed 's/^fail_next$/fail_next 1/' "$tmp/new.ops") "$tmp/new-back.ops"
+# trace --out-dir DIR FILE...: many files in one process, DIR/I.trace the same
+# as `trace FILE` for the I-th file; a malformed file gets its FILE:LINE:
+# problem (stderr and DIR/I.error) and exit 2, the files after it still traced.
+check batch-trace 0 '' -- "$pc" trace --out-dir "$tmp/batch" "$tmp/two.ops" "$tmp/new.ops"
+check batch-same-0 0 '' -- cmp "$tmp/batch/0.trace" <("$pc" trace "$tmp/two.ops")
+check batch-same-1 0 '' -- cmp "$tmp/batch/1.trace" "$tmp/na"
+check batch-model 0 '' -- "$pc" trace --model --out-dir "$tmp/batch-m" "$tmp/new.ops" "$tmp/seed.ops"
+check batch-model-same 0 '' -- cmp "$tmp/batch-m/0.trace" "$tmp/nm"
+check batch-model-same-1 0 '' -- cmp "$tmp/batch-m/1.trace" "$tmp/m"
+check batch-malformed 2 "$tmp/kept-more.ops:1: from keeps more" -- \
+  "$pc" trace --out-dir "$tmp/batch-bad" "$tmp/two.ops" "$tmp/kept-more.ops" "$tmp/nope.ops" "$tmp/seed.ops"
+check batch-malformed-missing 2 "$tmp/nope.ops: cannot open" -- \
+  "$pc" trace --out-dir "$tmp/batch-bad" "$tmp/two.ops" "$tmp/kept-more.ops" "$tmp/nope.ops" "$tmp/seed.ops"
+check batch-malformed-error-file 0 "poolcheck: $tmp/kept-more.ops:1: from keeps more" -- cat "$tmp/batch-bad/1.error"
+check batch-malformed-no-trace 1 '' -- test -e "$tmp/batch-bad/1.trace"
+check batch-goes-on 0 '' -- cmp "$tmp/batch-bad/3.trace" "$tmp/a"
+check batch-no-files 2 "trace --out-dir needs at least one file" -- "$pc" trace --out-dir "$tmp/batch-none"
 check replay-regressions 0 ' 0 failed, 0 unreadable' -- "$pc" replay "$src/corpus/regressions"
 # parse: the ops as JSON lines for the Node runner (docs/FORMATS.md); bad input
 # is the usual FILE:LINE: problem and exit 2, the other files still printed.

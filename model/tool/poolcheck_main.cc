@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "allocator/pool_allocator.h"
+#include "model/checks/allocator_run.h"
 #include "model/checks/checker.h"
 #include "model/checks/tracking_resource.h"
 #include "model/ops/op_codec.h"
@@ -31,6 +33,10 @@ std::string usage() {
   std::string text = R"(usage:
   poolcheck replay [OPTIONS] FILE|DIR...   check every file against the model
   poolcheck trace [--model] [OPTIONS] FILE one JSON line per buffer created and per failed request
+  poolcheck trace [--model] [OPTIONS] --out-dir DIR FILE...
+                                           the same for many files in one process:
+                                           DIR/I.trace for the I-th FILE (from 0),
+                                           or DIR/I.error if it cannot be read
   poolcheck convert FILE [-o OUT]          binary -> text ops (stdout), or
                                            FILE.ops -> binary (OUT required)
   poolcheck map [--at K] [--model] [OPTIONS] FILE -o OUT.svg|OUT.html
@@ -46,6 +52,7 @@ options (text files; binary files carry their own):
   }
   return text + R"(  --quiet           replay: print only failures and the summary
   --map DIR         replay: a divergence map DIR/NAME.svg per failing file
+  --out-dir DIR     trace: one trace file per input in DIR (created if missing)
 files: *.ops are text ops, anything else is the fuzzers' binary form.
 exit: 0 all ok, 1 a divergence, 2 bad usage or malformed/unreadable input.
 )";
@@ -62,6 +69,7 @@ struct Options {
   bool quiet = false;
   std::string out;
   std::string map_dir;
+  std::string out_dir;
   std::optional<std::size_t> at;
   std::vector<std::string> inputs;
 };
@@ -100,6 +108,12 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
         return std::nullopt;
       }
       options.map_dir = argv[++i];
+    } else if (arg == "--out-dir") {
+      if (i + 1 >= argc) {
+        usage_error("--out-dir takes a directory");
+        return std::nullopt;
+      }
+      options.out_dir = argv[++i];
     } else if (arg == "-o") {
       if (i + 1 >= argc) {
         usage_error("-o takes a file name");
@@ -150,68 +164,46 @@ int replay(const Options& options) {
   return failed > 0 ? kDiverged : kOk;
 }
 
-void print_trace_line(std::uint64_t slice, const Placement& placement) {
-  std::printf("{\"slice\":%llu,\"pooled\":%s,\"pool\":", static_cast<unsigned long long>(slice),
-              placement.pooled ? "true" : "false");
-  if (placement.pooled) std::printf("%llu", static_cast<unsigned long long>(placement.pool));
-  else std::printf("null");
-  std::printf(",\"offset\":%zu,\"length\":%zu}\n", placement.offset, placement.length);
+void print_trace_line(std::FILE* out, std::uint64_t slice, const Placement& placement) {
+  std::fprintf(out, "{\"slice\":%llu,\"pooled\":%s,\"pool\":", static_cast<unsigned long long>(slice),
+               placement.pooled ? "true" : "false");
+  if (placement.pooled) std::fprintf(out, "%llu", static_cast<unsigned long long>(placement.pool));
+  else std::fprintf(out, "null");
+  std::fprintf(out, ",\"offset\":%zu,\"length\":%zu}\n", placement.offset, placement.length);
 }
 
 // A request that fails prints a line instead of (length_error) or before
 // (bad_alloc by fail_next: the op is then run again) its buffer's line.
-void print_failure_line(std::size_t op_index, const char* error, std::uint64_t request) {
-  std::printf("{\"op\":%zu,\"error\":\"%s\"", op_index, error);
-  if (request != 0) std::printf(",\"upstream_request\":%llu", static_cast<unsigned long long>(request));
-  std::printf("}\n");
+void print_failure_line(std::FILE* out, std::size_t op_index, const char* error, std::uint64_t request) {
+  std::fprintf(out, "{\"op\":%zu,\"error\":\"%s\"", op_index, error);
+  if (request != 0) std::fprintf(out, ",\"upstream_request\":%llu", static_cast<unsigned long long>(request));
+  std::fprintf(out, "}\n");
 }
 
-void trace_model(const SequenceFile& file) {
+void trace_model(const SequenceFile& file, std::FILE* out) {
   ReferenceModel model(file.settings);
   for (std::size_t i = 0; i < file.ops.size(); ++i) {
     const Outcome outcome = model.apply(file.ops[i]);
-    if (outcome.failed_request) print_failure_line(i, "bad_alloc", *outcome.failed_request);
-    if (outcome.kind == Outcome::Kind::kLengthError) print_failure_line(i, "length_error", 0);
-    if (outcome.kind == Outcome::Kind::kBuffer) print_trace_line(outcome.buffer, outcome.placement);
+    if (outcome.failed_request) print_failure_line(out, i, "bad_alloc", *outcome.failed_request);
+    if (outcome.kind == Outcome::Kind::kLengthError) print_failure_line(out, i, "length_error", 0);
+    if (outcome.kind == Outcome::Kind::kBuffer) print_trace_line(out, outcome.buffer, outcome.placement);
   }
 }
 
-// The allocator's side of `trace`: each handler of op_table.def
-// (op_dispatch.h), one line per buffer.
-class AllocatorTrace {
- public:
-  explicit AllocatorTrace(const PoolOptions& settings) : allocator_(on_upstream(settings, &upstream_)) {}
-
-  void run(std::span<const Op> ops) {
-    for (op_index_ = 0; op_index_ < ops.size(); ++op_index_) visit_op(ops[op_index_], *this);
+void trace_allocator(const SequenceFile& file, std::FILE* out) {
+  AllocatorRun<> run(file.settings);
+  for (std::size_t i = 0; i < file.ops.size(); ++i) {
+    const AllocatorRun<>::Step step = run.step(file.ops[i]);
+    if (step.failed_request) print_failure_line(out, i, "bad_alloc", *step.failed_request);
+    if (step.length_error) print_failure_line(out, i, "length_error", 0);  // no buffer, as the model says
+    if (step.placed) print_trace_line(out, *step.placed, run.buffer(*step.placed).placement());
   }
+}
 
-  void pool_size(const Op& op) { allocator_.set_pool_size(op.a); }
-  void release(const Op& op) { buffers_.at(op.a).release(); }
-  void fail_next(const Op& op) { upstream_.fail_request(upstream_.requests() + op.a); }
-  void request(const Op& op) {
-    try {
-      try {
-        buffers_.push_back(run_request(allocator_, op));
-      } catch (const std::bad_alloc&) {
-        print_failure_line(op_index_, "bad_alloc", upstream_.requests());
-        buffers_.push_back(run_request(allocator_, op));  // as the checker does: once more
-      }
-    } catch (const std::length_error&) {
-      print_failure_line(op_index_, "length_error", 0);  // beyond kMaxRequest: no buffer, as the model says
-      return;
-    }
-    print_trace_line(buffers_.size() - 1, buffers_.back().placement());
-  }
-
- private:
-  TrackingResource upstream_;  // for fail_next; outlives the allocator
-  PoolAllocator allocator_;
-  std::vector<Buffer> buffers_;
-  std::size_t op_index_ = 0;
-};
-
-void trace_allocator(const SequenceFile& file) { AllocatorTrace(file.settings).run(file.ops); }
+void trace_to(const Options& options, const SequenceFile& file, std::FILE* out) {
+  if (options.model) trace_model(file, out);
+  else trace_allocator(file, out);
+}
 
 // The one input file of trace and convert; nullopt after reporting why not.
 std::optional<SequenceFile> load_single(const Options& options, std::string_view command) {
@@ -224,11 +216,54 @@ std::optional<SequenceFile> load_single(const Options& options, std::string_view
   return std::move(loaded.file);
 }
 
+// `trace --out-dir DIR FILE...`: DIR/I.trace for the I-th file, or
+// DIR/I.error with what stderr got (poolcheck: FILE:LINE: problem) for a file
+// that cannot be read; every file is tried, and the exit is 2 if any failed.
+int trace_batch(const Options& options) {
+  if (options.inputs.empty()) return usage_error("trace --out-dir needs at least one file");
+  const std::filesystem::path dir = options.out_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    std::cerr << "poolcheck: " << dir.string() << ": cannot create directory: " << ec.message() << "\n";
+    return kBadInput;
+  }
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < options.inputs.size(); ++i) {
+    const std::string name = std::to_string(i);
+    for (const char* kind : {".trace", ".error"}) std::filesystem::remove(dir / (name + kind), ec);  // an earlier run's
+    LoadResult loaded = load_sequence(options.inputs[i], options.settings);
+    if (loaded.error) {
+      const std::string message = "poolcheck: " + loaded.error->to_string() + "\n";
+      std::cerr << message;
+      std::ofstream(dir / (name + ".error"), std::ios::binary) << message;
+      ++bad;
+      continue;
+    }
+    // Written under another name first: a crash leaves no I.trace.
+    const std::filesystem::path path = dir / (name + ".trace"), part = dir / (name + ".trace.part");
+    std::FILE* out = std::fopen(part.c_str(), "wb");
+    bool written = out != nullptr;
+    if (written) {
+      trace_to(options, *loaded.file, out);
+      written = std::ferror(out) == 0;
+      written = std::fclose(out) == 0 && written;
+      if (written) std::filesystem::rename(part, path, ec);
+      written = written && !ec;
+    }
+    if (!written) {
+      std::cerr << "poolcheck: " << path.string() << ": cannot write\n";
+      ++bad;
+    }
+  }
+  return bad > 0 ? kBadInput : kOk;
+}
+
 int trace(const Options& options) {
+  if (!options.out_dir.empty()) return trace_batch(options);
   std::optional<SequenceFile> file = load_single(options, "trace");
   if (!file) return kBadInput;
-  if (options.model) trace_model(*file);
-  else trace_allocator(*file);
+  trace_to(options, *file, stdout);
   return std::fflush(stdout) == 0 ? kOk : kBadInput;
 }
 

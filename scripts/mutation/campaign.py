@@ -1,18 +1,31 @@
 #!/usr/bin/env python3
-"""Runs the mutants of allocator/ against the four detectors.
+"""Runs mutants of allocator/ against the detectors and merges the results
+into the committed data (docs/mutation/results.jsonl, results.py).
 
-  campaign.py [--sample N] [--seed S] [--jobs J] [--fuzz-seconds T] [--check]
-              [--only NUMBER...] [--report docs/MUTATION.md]
+  campaign.py [--sample N] [--seed S] [--only NUMBER...] [--jobs J]
+              [--fuzz-seconds T] [--detectors LIST] [--check [--equivalents E]]
+              [--survivors FILE] [--no-merge] [--command TEXT]
 
-Reads build/mutation-schemata/mutants.tsv (written when the mutation presets
-are configured), checks that every detector passes on the real allocator,
-then runs every built mutant (or a sample of N, drawn with seed S) against
-every detector, J mutants at a time. Results go to build/mutation/campaign/.
---check (the CI sample): stops at the first detector that kills a mutant,
-skips the mutants listed as equivalent, and exits 1 if a mutant survives.
+Reads build/mutation-schemata/mutants.tsv and stillborn.tsv (written when
+the mutation presets are configured and built), checks that every detector
+passes on the real allocator, then runs every built mutant (or a sample of
+N drawn with seed S, or the mutants --only names) against every detector,
+J mutants at a time. A detector that times out is run again with every time
+limit three times as long (budget 3) before its result is kept. The results
+are merged into the data: a rerun replaces the results of the detectors it
+ran and keeps the others; nothing else is deleted. The stillborn mutants of
+the build are merged too, with their first compiler error.
+
+--check (the CI sample of scripts/mutate.sh --ci): N mutants drawn from the
+built mutants that are not listed as equivalent, each stopped at the first
+detector that kills it, and E listed equivalents (drawn with the same
+seed), each run against every detector asked for and expected to survive
+all of them. Exit 1 if a mutant not listed as equivalent survives, if a
+listed one is killed ("not equivalent any more"), or if fewer than N + E
+mutants ran; with --survivors FILE, exit 3 when survivors (written to FILE)
+are the only failure, for the fuzzers to take on.
 """
 import argparse
-import json
 import os
 import platform
 import random
@@ -25,12 +38,14 @@ from datetime import datetime, timezone
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import detectors  # noqa: E402
 import equivalents  # noqa: E402
+import results  # noqa: E402
 
 ROOT = detectors.ROOT
 SCHEMATA = os.path.join(ROOT, "build", "mutation-schemata")
 OUT = os.path.join(ROOT, "build", "mutation", "campaign")
 # The CI sample stops at the first kill, so the cheapest detectors go first.
-CHECK_ORDER = ("props", "corpus", "fuzz_corpus", "fuzz_empty")
+CHECK_ORDER = ("props", "corpus", "heap", "fuzz_corpus", "fuzz_empty")
+RERUN_BUDGET = 3
 
 
 def read_mutants():
@@ -42,6 +57,17 @@ def read_mutants():
     return rows
 
 
+def read_stillborn():
+    out = {}
+    path = os.path.join(SCHEMATA, "stillborn.tsv")
+    if os.path.exists(path):
+        for line in open(path):
+            number, _id, _old, where, error = line.rstrip("\n").split("\t")
+            out[int(number)] = {"where": where, "error": error,
+                                "plain_edit": "compiles" if "plain edit compiles" in where else "fails"}
+    return out
+
+
 def machine():
     cpu = "unknown cpu"
     try:
@@ -51,28 +77,43 @@ def machine():
                 break
     except OSError:
         pass
-    memory = ""
-    try:
-        kib = int(open("/proc/meminfo").readline().split()[1])
-        memory = f", {kib / 2**20:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
-def run_mutant(mutant, fuzz_seconds, check, names):
-    results = {}
-    for name in [n for n in (CHECK_ORDER if check else detectors.NAMES) if n in names]:
-        results[name] = detectors.run(name, mutant["number"], fuzz_seconds)
-        if check and results[name]["killed"]:
+def start_run(command, fuzz_seconds):
+    now = datetime.now(timezone.utc)
+    return {
+        "run": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                 text=True).stdout.strip(),
+        "command": command,
+        "nproc": os.cpu_count(),
+        "machine": machine(),
+        "load": [[round(x, 2) for x in os.getloadavg()]],
+        "fuzz_seconds": fuzz_seconds,
+    }
+
+
+def run_detector(name, number, fuzz_seconds, run_id):
+    result = detectors.run(name, number, fuzz_seconds)
+    if result["outcome"] == "timeout":
+        first = result
+        result = detectors.run(name, number, fuzz_seconds, budget=RERUN_BUDGET)
+        result["first_run"] = {"outcome": first["outcome"], "seconds": first["seconds"]}
+    result["run"] = run_id
+    return result
+
+
+def run_mutant(mutant, names, fuzz_seconds, stop_at_kill, run_id):
+    out = {}
+    for name in names:
+        out[name] = run_detector(name, mutant["number"], fuzz_seconds, run_id)
+        if stop_at_kill and out[name]["outcome"] == "killed":
             break
-    record = dict(mutant, detectors=results)
-    with open(os.path.join(OUT, f"{mutant['number']}.json"), "w") as f:
-        json.dump(record, f)
-    killed_by = [n for n, r in results.items() if r["killed"]]
-    print(f"  mutant {mutant['number']:>3} {mutant['id']}: "
-          f"{'killed by ' + ', '.join(killed_by) if killed_by else 'SURVIVED'}", flush=True)
-    return record
+    words = [f"{n} {r['outcome']}" for n, r in out.items()]
+    print(f"  mutant {mutant['number']:>3} {mutant['id']}: {', '.join(words)}", flush=True)
+    return mutant, out
 
 
 def main():
@@ -82,84 +123,111 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--fuzz-seconds", type=int, default=60)
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--equivalents", type=int, default=0, help="with --check: listed equivalents to re-check")
     parser.add_argument("--only", type=int, nargs="*")
     parser.add_argument("--detectors", default=",".join(detectors.NAMES),
                         help="comma-separated subset of " + ",".join(detectors.NAMES))
     parser.add_argument("--survivors", help="write the numbers of the surviving mutants to this file")
-    parser.add_argument("--report")
-    parser.add_argument("--command", default="scripts/mutate.sh")
+    parser.add_argument("--no-merge", action="store_true", help="leave the committed data as it is")
+    parser.add_argument("--command", default="python3 scripts/mutation/campaign.py")
     options = parser.parse_args()
     names = options.detectors.split(",")
     if not names or not set(names) <= set(detectors.NAMES):
         sys.exit(f"campaign: --detectors takes a subset of {','.join(detectors.NAMES)}")
+    command = options.command
 
-    mutants = [m for m in read_mutants() if m["status"] == "built"]
-    stillborn = sum(1 for m in read_mutants() if m["status"] != "built")
+    every = read_mutants()
     listed = equivalents.load()
-    if options.only:
-        mutants = [m for m in mutants if m["number"] in options.only]
-    elif options.sample:
-        mutants = sorted(random.Random(options.seed).sample(mutants, min(options.sample, len(mutants))),
+    equivalents.check_current(listed, every)  # a stale entry is an error
+    built = [m for m in every if m["status"] == "built"]
+    if options.only is not None:
+        chosen, recheck = [m for m in built if m["number"] in options.only], []
+        missing = sorted(set(options.only) - {m["number"] for m in chosen})
+        if missing:
+            sys.exit(f"campaign: not built (stillborn or no such mutant): {missing}")
+    elif options.check:
+        candidates = [m for m in built if not equivalents.find(listed, m)]
+        listed_built = [m for m in built if equivalents.find(listed, m)]
+        rng = random.Random(options.seed)
+        chosen = sorted(rng.sample(candidates, min(options.sample, len(candidates))), key=lambda m: m["number"])
+        recheck = sorted(rng.sample(listed_built, min(options.equivalents, len(listed_built))),
                          key=lambda m: m["number"])
-    if options.check:
-        mutants = [m for m in mutants if not equivalents.find(listed, m)]
+    elif options.sample:
+        chosen = sorted(random.Random(options.seed).sample(built, min(options.sample, len(built))),
+                        key=lambda m: m["number"])
+        recheck = []
+    else:
+        chosen, recheck = built, []
     os.makedirs(OUT, exist_ok=True)
-    for name in os.listdir(OUT):
-        os.remove(os.path.join(OUT, name))
 
-    start, load_start = time.monotonic(), os.getloadavg()
+    start = time.monotonic()
+    run = start_run(command, options.fuzz_seconds)
     baseline_seconds = 5 if options.check else options.fuzz_seconds
     print(f"campaign: every detector on the real allocator first (none may fail; fuzzers {baseline_seconds} s)",
           flush=True)
 
-    def baseline(names):
-        for name in names:
+    def baseline(group):
+        for name in group:
             log = os.path.join(OUT, f"baseline-{name}.log")
-            if detectors.run(name, None, baseline_seconds, keep_log=log)["killed"]:
+            if detectors.run(name, None, baseline_seconds, keep_log=log)["outcome"] != "survived":
                 return f"campaign: detector {name} fails on the real allocator; see {log}"
         return None
 
     with ThreadPoolExecutor(2) as pool:
-        groups = [[n for n in ("props", "corpus", "fuzz_empty") if n in names], [n for n in ("fuzz_corpus",) if n in names]]
+        groups = [[n for n in ("props", "corpus", "heap", "fuzz_empty") if n in names],
+                  [n for n in ("fuzz_corpus",) if n in names]]
         failures = [f for f in pool.map(baseline, groups) if f]
     if failures:
         sys.exit("\n".join(failures))
-    print(f"campaign: {len(mutants)} mutants, {options.jobs} at a time", flush=True)
+    order = [n for n in (CHECK_ORDER if options.check else detectors.NAMES) if n in names]
+    print(f"campaign: {len(chosen)} mutants" + (f" and {len(recheck)} listed equivalents" if recheck else "") +
+          f", {options.jobs} at a time", flush=True)
+    jobs = [(m, options.check) for m in chosen] + [(m, False) for m in recheck]
     with ThreadPoolExecutor(options.jobs) as pool:
-        records = list(pool.map(lambda m: run_mutant(m, options.fuzz_seconds, options.check, names), mutants))
+        done = list(pool.map(lambda job: run_mutant(job[0], order, options.fuzz_seconds, job[1], run['run']), jobs))
     wall = time.monotonic() - start
-    summary = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(),
-        "command": options.command,
-        "wall_seconds": round(wall),
-        "load_start": [round(x, 2) for x in load_start],
-        "load_end": [round(x, 2) for x in os.getloadavg()],
-        "jobs": options.jobs,
-        "fuzz_seconds": options.fuzz_seconds,
-        "sample": options.sample,
-        "seed": options.seed,
-        "stillborn": stillborn,
-        "commit": subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                 text=True).stdout.strip(),
-        "mutants": records,
-    }
-    with open(os.path.join(OUT, "campaign.json"), "w") as f:
-        json.dump(summary, f, indent=1)
-    survivors = [r for r in records if not any(d["killed"] for d in r["detectors"].values())]
-    unlisted = [r for r in survivors if not equivalents.find(listed, r)]
-    print(f"campaign: {len(records)} mutants in {wall:.0f} s; {len(records) - len(survivors)} killed, "
-          f"{len(survivors)} survived ({len(survivors) - len(unlisted)} listed as equivalent)")
+
+    if not options.no_merge:
+        stillborn = read_stillborn()
+        merged = {m["number"]: {"stillborn": stillborn.get(m["number"])} for m in every}
+        for m, out in done:
+            merged[m["number"]] = {"detectors": out}
+        run["load"].append([round(x, 2) for x in os.getloadavg()])
+        run["wall_seconds"] = round(wall)
+        with results.locked():
+            results.add_run(run)
+            results.merge(every, merged)
+        print(f"campaign: merged {len(done)} mutants' results and {len(stillborn)} stillborn into "
+              f"{os.path.relpath(results.PATH, ROOT)}")
+
+    ran = [(m, out) for m, out in done if out]
+    killed = lambda out: any(r["outcome"] == "killed" for r in out.values())
+    timed_out = lambda out: any(r["outcome"] == "timeout" for r in out.values())
+    survivors = [m for m, out in ran if not killed(out) and not timed_out(out)]
+    unlisted = [m for m in survivors if not equivalents.find(listed, m)]
+    not_any_more = [(m, out) for m, out in ran if equivalents.find(listed, m) and (killed(out) or timed_out(out))]
+    print(f"campaign: {len(ran)} mutants in {wall:.0f} s; {sum(killed(o) for _, o in ran)} killed, "
+          f"{sum(timed_out(o) and not killed(o) for _, o in ran)} only timed out (after a rerun at budget "
+          f"{RERUN_BUDGET}), {len(survivors)} survived ({len(survivors) - len(unlisted)} listed as equivalent)")
     if options.survivors:
         with open(options.survivors, "w") as f:
-            f.write(" ".join(str(r["number"]) for r in unlisted))
-    for r in unlisted:
-        print(f"  SURVIVED, not listed as equivalent: {r['number']} {r['id']}: {r['old']}  ->  {r['new']}")
-    if options.report:
-        import report
-        report.write(summary, listed, os.path.join(ROOT, options.report))
-        print(f"campaign: wrote {options.report}")
-    return 1 if unlisted else 0
+            f.write(" ".join(str(m["number"]) for m in unlisted))
+    status = 0
+    for m in unlisted:
+        print(f"  SURVIVED, not listed as equivalent: {m['number']} {m['id']}: {m['old']}  ->  {m['new']}")
+        status = 3 if options.survivors else 1  # 3: only survivors, which the fuzzers may still kill
+    for m, out in not_any_more:
+        e = equivalents.find(listed, m)
+        by = ", ".join(f"{n} ({r['outcome']}: {r.get('by')})" for n, r in out.items() if r["outcome"] != "survived")
+        print(f"{os.path.relpath(equivalents.PATH, ROOT)}:{e['line']}: not equivalent any more: mutant "
+              f"{m['number']} {m['id']} is {by}")
+        status = 1
+    expected = len(chosen) + len(recheck)
+    if options.check and (len(ran) < expected or len(chosen) < options.sample):
+        print(f"campaign: the CI sample promises {options.sample} mutants and {options.equivalents} equivalents, "
+              f"but only {len(ran)} ran ({len(chosen)} drawn of {options.sample}, {len(recheck)} equivalents)")
+        status = 1
+    return status
 
 
 if __name__ == "__main__":

@@ -192,14 +192,23 @@ def write_schemata(headers, active, out_dir):
 
 
 def mutants_at(out_dir, rel, line):
-    """Mutant numbers guarded on `line` of a generated header, or in the
-    nearest guarded line above it (an error that names no guard)."""
+    """Suspects for an error on `line` of a generated header: the mutants
+    guarded on it, or on the nearest guarded line above it (an error that
+    names no guard), and the other alternatives of the same site on the
+    lines that follow."""
     try:
         lines = open(os.path.join(out_dir, rel)).read().splitlines()
     except OSError:
         return set()
+    guard = re.compile(r"::poolcheck_mutation::on(?:_runtime)?\((\d+)\)")
     for n in range(min(line, len(lines)) - 1, -1, -1):
-        found = {int(x) for x in re.findall(r"::poolcheck_mutation::on(?:_runtime)?\((\d+)\)", lines[n])}
+        found = {int(x) for x in guard.findall(lines[n])}
         if found:
+            # the other alternatives of the same site follow, one a line
+            for k in range(n + 1, len(lines)):
+                if not lines[k].lstrip().startswith(("::poolcheck_mutation::on", "else if (::poolcheck_mutation::on",
+                                                     "if (::poolcheck_mutation::on")):
+                    break
+                found |= {int(x) for x in guard.findall(lines[k])}
             return found
     return set()
