@@ -26,6 +26,8 @@ std::vector<VariantCase> new_op_cases() {
       caught<PadAfterRoomCheckAllocator, P::kStateful>("PadAfterRoomCheck", C::kPlacement, 3),
       caught<SixteenBytePoolBaseAllocator, P::kAlignment>("SixteenBytePoolBase", C::kSettings, 1),
       caught<SixteenBytePoolBaseAllocator, P::kStateful>("SixteenBytePoolBase", C::kSettings, 1),
+      caught<SixteenBytePoolBaseHiddenAllocator, P::kAlignment>("SixteenBytePoolBaseHidden", C::kAlignment, 1),
+      caught<SixteenBytePoolBaseHiddenAllocator, P::kStateful>("SixteenBytePoolBaseHidden", C::kAlignment, 1),
       caught<AlignedAbove64PooledAllocator, P::kPlacement>("AlignedAbove64Pooled", C::kPlacement, 1),
       caught<AlignedAbove64PooledAllocator, P::kStateful>("AlignedAbove64Pooled", C::kPlacement, 1),
       caught<SlowPooledAllocator, P::kPlacement>("SlowPooled", C::kPlacement, 1),

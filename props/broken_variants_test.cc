@@ -70,6 +70,9 @@ std::vector<VariantCase> variant_cases() {
       caught<CacheBoundOffByOneAllocator, P::kRecycling>("CacheBoundOffByOne", C::kSettings, 4),
       caught<CacheBoundOffByOneAllocator, P::kStateful>("CacheBoundOffByOne", C::kSettings, 4),
       caught<CacheBoundOffByOneAllocator, P::kCacheWindows>("CacheBoundOffByOne", C::kSettings, 8),
+      caught<CacheBoundOffByOneHiddenAllocator, P::kRecycling>("CacheBoundOffByOneHidden", C::kStats, 3),
+      caught<CacheBoundOffByOneHiddenAllocator, P::kStateful>("CacheBoundOffByOneHidden", C::kStats, 3),
+      caught<CacheBoundOffByOneHiddenAllocator, P::kCacheWindows>("CacheBoundOffByOneHidden", C::kStats, 3),
       caught<LeakOnUpstreamFailureAllocator, P::kFailure>("LeakOnUpstreamFailure", C::kFailureAtomicity, 2),
   };
 }

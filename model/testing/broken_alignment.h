@@ -3,6 +3,7 @@
 // code only, like broken_rules.h; each variant gets one decision wrong.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <map>
@@ -96,6 +97,14 @@ class BadAlignmentRoundedUp : public BasicPoolAllocator<> {
 };
 
 using SixteenBytePoolBaseAllocator = OnSkewedUpstream<BasicPoolAllocator<SixteenBytePoolBase>>;
+
+// The same bug, but it reports the pool alignment the spec asks for: the
+// settings check cannot see it, only the addresses it hands out can.
+class SixteenBytePoolBaseHiddenAllocator : public SixteenBytePoolBaseAllocator {
+ public:
+  using SixteenBytePoolBaseAllocator::SixteenBytePoolBaseAllocator;
+  std::size_t pool_alignment() const { return std::max(kPoolBaseAlignment, alignment()); }
+};
 using SlowAlignmentDroppedAllocator = OnSkewedUpstream<SlowAlignmentDropped>;
 using PadAfterRoomCheckAllocator = BasicPoolAllocator<PadAfterRoomCheck>;
 using AlignedAbove64PooledAllocator = BasicPoolAllocator<AlignedAbove64Pooled>;

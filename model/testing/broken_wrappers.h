@@ -50,6 +50,14 @@ class CacheBoundOffByOneAllocator : public BasicPoolAllocator<Unchecked> {
   }
 };
 
+// The same bug, but it reports the cache limit it was asked for: the
+// settings check cannot see it, only what the cache does can.
+class CacheBoundOffByOneHiddenAllocator : public CacheBoundOffByOneAllocator {
+ public:
+  using CacheBoundOffByOneAllocator::CacheBoundOffByOneAllocator;
+  std::size_t cache_limit() const { return CacheBoundOffByOneAllocator::cache_limit() - 1; }
+};
+
 // An upstream path that is not exception-safe: it takes a bookkeeping block
 // before the block asked for and loses it when that one cannot be had.
 // Correct until upstream fails; only failure injection sees it.
