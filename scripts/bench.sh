@@ -128,6 +128,13 @@ command="scripts/bench.sh"
 [ -n "${ROUNDS:-}" ] && command="ROUNDS=$ROUNDS $command"
 [ -n "${MIN_TIME:-}" ] && command="MIN_TIME=$MIN_TIME $command"
 node bench/ratios.js --json "$out" >build/bench/ratios.json
+# What the run was, beside its samples: `node bench/publish.js pack` keeps it
+# with them when a run is published (docs/bench/, the README's table).
+toolchain="g++ $(g++ -dumpfullversion) -O3; glibc $(ldd --version | awk 'NR == 1 { print $NF }'), mimalloc $(dpkg-query -W -f='${Version}' libmimalloc2.0 2>/dev/null | cut -d- -f1)"
+node -e 'const [machine, date, command, toolchain, rounds, cores, load_range] = process.argv.slice(1);
+  console.log(JSON.stringify({ machine, date, command, toolchain, rounds: +rounds, cores: +cores, load_range }));' \
+  "$model, $(nproc) cores, $memory, $os, Linux $(uname -r)" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$command" \
+  "$toolchain" "$rounds" "$(nproc)" "$load_range" >"$out/about.json"
 {
   node bench/table.js \
     --machine "$model, $(nproc) cores, $memory, $os, Linux $(uname -r)" \
@@ -143,3 +150,5 @@ node bench/ratios.js --json "$out" >build/bench/ratios.json
 } >build/bench/table.md
 cat build/bench/table.md
 echo "bench: table in build/bench/table.md, ratios in build/bench/ratios.json"
+echo "bench: to publish this run as the README's table: node bench/publish.js pack $out -o docs/bench/run.jsonl," \
+  "then replace the README's bench-table block with: node bench/publish.js readme docs/bench/run.jsonl"
