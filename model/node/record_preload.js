@@ -35,6 +35,10 @@ const { isMainThread, isMarkedAsUntransferable } = require('worker_threads');
 
 const out = process.env.POOLCHECK_RECORD_OUT;
 const maxOps = Number(process.env.POOLCHECK_RECORD_MAX_OPS || 0);
+// Test knob: POOLCHECK_RECORD_NO_INFERENCE=1 writes no inferred ops, as a
+// recorder blind to hidden traffic would; replay must then fail on a
+// program with hidden traffic (model/node/record_programs.sh).
+const infer = process.env.POOLCHECK_RECORD_NO_INFERENCE !== '1';
 
 function start() {
   if (!out || !isMainThread || typeof isMarkedAsUntransferable !== 'function') return;
@@ -99,7 +103,8 @@ function start() {
   };
 
   line(`# poolcheck recording 1: node ${process.version}, pool over-allocation ${poolPadding}, aligned API ${aligned ? 'yes' : 'no'}`);
-  line(`# argv: ${JSON.stringify(process.argv.slice(1))}`);
+  const shown = (arg) => (arg.startsWith(process.cwd() + '/') ? arg.slice(process.cwd().length + 1) : arg);
+  line(`# argv: ${JSON.stringify(process.argv.slice(1).map(shown))}`);
   line(`#@ pool_size ${Buffer.poolSize}`);
 
   // Buffer.poolSize as an accessor, so that a program's changes become ops;
@@ -139,6 +144,7 @@ function start() {
   // offset to `to` (a multiple of 8, within the capacity), each below the
   // threshold; or, with `to` null, fill it to its last multiple of 8.
   const fill = (to) => {
+    if (!infer) return true;
     const t = Buffer.poolSize >>> 1;
     const target = to === null ? Math.floor(current.capacity / 8) * 8 : to;
     const chunk = Math.max(8, Math.floor((t - 1) / 8) * 8);
@@ -155,6 +161,7 @@ function start() {
   const inferredRelease = (number) => op(`release ${number}`, 'inferred');
   // Hidden traffic that started `pool` and used `offset` bytes of it.
   const startHidden = (pool, offset) => {
+    if (!infer) return;
     if (current !== null) fill(null);
     current = { id: pool.id, capacity: pool.capacity, offset: 0 };
     const t = Buffer.poolSize >>> 1;
@@ -257,15 +264,15 @@ function start() {
     return [`alloc ${sizeOf(b)}`, sizeOf(b), 1];
   });
 
-  // The pool the program starts with was made at startup; on a Node with
-  // aligned allocation, one 64-aligned byte shows where it starts (recorded
-  // like any other op).
-  if (aligned) {
-    ++depth;
-    const probe = original.allocUnsafe(1, kPoolAlignment);
-    --depth;
-    emit(`alloc 1 align ${kPoolAlignment}`, placement(probe, 1, kPoolAlignment), 1, ' via recorder', probe);
-  }
+  // The pool the program starts with was made at startup, and Node holds it
+  // as its current pool. The recorder's own first op, one byte (64-aligned
+  // on a Node with aligned allocation, which shows where the pool starts),
+  // puts it in the model too; what startup code used of it is inferred.
+  ++depth;
+  const probe = aligned ? original.allocUnsafe(1, kPoolAlignment) : original.allocUnsafe(1);
+  --depth;
+  emit(aligned ? `alloc 1 align ${kPoolAlignment}` : 'alloc 1', placement(probe, 1, aligned ? kPoolAlignment : 1), 1,
+    ' via recorder', probe);
 
   process.on('exit', () => {
     if (!stopped) line(`# end of recording: ${ops} ops`);

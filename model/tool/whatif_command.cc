@@ -9,6 +9,7 @@
 #include "model/ops/settings.h"
 #include "model/reference/reference_model.h"
 #include "model/tool/map_command.h"
+#include "model/tool/recording.h"
 #include "model/tool/svg_text.h"
 
 namespace poolcheck {
@@ -19,7 +20,8 @@ constexpr int kOk = 0, kBadInput = 2;
 
 int usage(const std::string& message) {
   std::cerr << "poolcheck whatif: " << message
-            << "\nusage: poolcheck whatif --pool-size N[,N...] [--alignment A[,A...]] FILE [-o OUT.svg]\n";
+            << "\nusage: poolcheck whatif --pool-size N[,N...] [--alignment A[,A...]] FILE [-o OUT.svg]\n"
+               "       poolcheck whatif --pool-size N[,N...] --summary RECORDING...\n";
   return kBadInput;
 }
 
@@ -90,7 +92,7 @@ std::string whatif_table(const std::vector<WhatIf>& results) {
 }
 
 std::string whatif_svg(const std::string& title, const std::vector<WhatIf>& results) {
-  const double left = 150, bar_width = 420, row = 54, top = 70, width = left + bar_width + 250;
+  const double left = 150, bar_width = 420, row = 54, top = 70, width = left + bar_width + 290;
   const double height = top + row * static_cast<double>(results.size()) + 40;
   std::uint64_t scale = 1;
   for (const WhatIf& r : results) scale = std::max(scale, r.held_peak);
@@ -126,9 +128,49 @@ std::string whatif_svg(const std::string& title, const std::vector<WhatIf>& resu
   return svg.document(width, height);
 }
 
+std::string whatif_summary(const std::vector<std::string>& files, const std::vector<std::uint64_t>& sizes) {
+  std::string out = "| recording | buffers | pooled by Node | inferred ops | releases (collected) |";
+  std::string rule = "| --- | ---: | ---: | ---: | ---: |";
+  for (std::uint64_t size : sizes) {
+    const std::string at = " at " + std::to_string(size) + " |";
+    out += " pools" + at + " held peak" + at + " held mean" + at;
+    rule += " ---: | ---: | ---: |";
+  }
+  out += "\n" + rule + "\n";
+  for (const std::string& name : files) {
+    LoadResult loaded = load_sequence(name);
+    std::string read_error;
+    const std::optional<std::string> text = read_file(name, read_error);
+    LoadError error{name, 0, "not a recording (no `# poolcheck recording` first line)"};
+    std::optional<Recording> recording;
+    if (loaded.error) error = *loaded.error;
+    else if (text && is_recording(*text)) recording = parse_recording(*loaded.file, *text, error);
+    if (!recording) {
+      std::cerr << "poolcheck: " << error.to_string() << "\n";
+      return "";
+    }
+    std::uint64_t buffers = 0, pooled = 0;
+    for (const RecordedOp& op : recording->ops) {
+      if (!op.placed || op.inferred || op.via == "recorder") continue;  // the recorder's own probe is no program buffer
+      ++buffers;
+      pooled += op.placed->pooled ? 1 : 0;
+    }
+    out += "| " + loaded.file->path.filename().string() + " (" + recording->node + ") | " + std::to_string(buffers) +
+           " | " + percent(pooled, buffers) + " | " + std::to_string(recording->inferred_ops) + " | " +
+           std::to_string(recording->collected) + " |";
+    for (std::uint64_t size : sizes) {
+      const WhatIf r = what_if(*loaded.file, size, loaded.file->settings.alignment);
+      out += " " + std::to_string(r.pools) + " | " + kib(static_cast<double>(r.held_peak)) + " | " + kib(r.held_mean) + " |";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 int whatif_command(int argc, char** argv) {
   std::vector<std::uint64_t> sizes, alignments;
   std::string out, input;
+  std::vector<std::string> summary;
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];
     const Setting* setting = setting_for_option(arg);
@@ -139,6 +181,9 @@ int whatif_command(int argc, char** argv) {
       (setting->field == &PoolOptions::pool_size ? sizes : alignments) = list;
     } else if (arg == "-o" && i + 1 < argc) {
       out = argv[++i];
+    } else if (arg == "--summary") {
+      while (i + 1 < argc) summary.emplace_back(argv[++i]);
+      if (summary.empty()) return usage("--summary takes recordings");
     } else if (arg.starts_with("-")) {
       return usage("unknown or incomplete option " + std::string(arg));
     } else if (input.empty()) {
@@ -148,6 +193,13 @@ int whatif_command(int argc, char** argv) {
     }
   }
   if (sizes.empty()) return usage("--pool-size LIST is required");
+  if (!summary.empty()) {
+    if (!input.empty() || !out.empty() || !alignments.empty()) return usage("--summary takes only --pool-size and recordings");
+    const std::string table = whatif_summary(summary, sizes);
+    if (table.empty()) return kBadInput;
+    std::cout << table;
+    return std::cout.flush() ? kOk : kBadInput;
+  }
   if (input.empty()) return usage("no file");
   if (!out.empty() && !out.ends_with(".svg")) return usage("-o writes an SVG chart (OUT.svg)");
   LoadResult loaded = load_sequence(input);

@@ -38,6 +38,11 @@ std::string whatif_table(const std::vector<WhatIf>& results);
 // pooled share beside them.
 std::string whatif_svg(const std::string& title, const std::vector<WhatIf>& results);
 
+// `--summary FILE...`: one row per recording (docs/NODE.md's table): what
+// Node did (buffers, pooled share, inferred ops) and, per pool size, pools
+// and memory held. Empty after printing "FILE:LINE: problem" on stderr.
+std::string whatif_summary(const std::vector<std::string>& files, const std::vector<std::uint64_t>& sizes);
+
 // argv[1] is "whatif". Exit 0, or 2 for bad usage or input.
 int whatif_command(int argc, char** argv);
 
