@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -97,6 +98,10 @@ int record_command(int argc, char** argv) {
   }
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) {
+      std::cerr << "poolcheck record: lost the program (waitpid failed)\n";
+      return kBadInput;
+    }
   }
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
@@ -116,14 +121,9 @@ int record_command(int argc, char** argv) {
     std::cerr << "poolcheck record: " << error.to_string() << " (the recorder wrote a malformed file)\n";
     return code != 0 ? code : kBadInput;
   }
-  std::size_t buffers = 0, pooled = 0;
-  for (const RecordedOp& op : recording->ops) {
-    if (!op.placed || op.inferred) continue;
-    ++buffers;
-    if (op.placed->pooled) ++pooled;
-  }
+  const ProgramBuffers made = program_buffers(*recording);
   std::cerr << "poolcheck record: " << out << ": " << loaded.file->ops.size() << " ops from node " << recording->node
-            << ": " << buffers << " buffers (" << pooled << " pooled), " << recording->inferred_ops
+            << ": " << made.buffers << " buffers (" << made.pooled << " pooled), " << recording->inferred_ops
             << " inferred ops, " << recording->collected << " releases (collection-timed)"
             << (recording->stopped ? "; stopped at --max-ops" : "") << "\n";
   return code;

@@ -96,8 +96,10 @@ std::optional<Recording> parse_recording(const SequenceFile& file, const std::st
   Recording recording;
   const std::string_view header = lines.empty() ? std::string_view() : lines[0];
   const std::size_t node = header.find("node ");
-  if (node == std::string_view::npos) return fail(1, "recording header: expected `# poolcheck recording 1: node vX.Y.Z, ...`");
-  recording.node = std::string(words(header.substr(node + 5)).front());
+  const std::vector<std::string_view> version =
+      node == std::string_view::npos ? std::vector<std::string_view>() : words(header.substr(node + 5));
+  if (version.empty()) return fail(1, "recording header: expected `# poolcheck recording 1: node vX.Y.Z, ...`");
+  recording.node = std::string(version.front());
   if (recording.node.ends_with(',')) recording.node.pop_back();
   for (std::string_view line : lines)
     if (line.starts_with("# recording stopped")) recording.stopped = true;
@@ -130,6 +132,16 @@ std::optional<Recording> parse_recording(const SequenceFile& file, const std::st
     recording.ops.push_back(recorded);
   }
   return recording;
+}
+
+ProgramBuffers program_buffers(const Recording& recording) {
+  ProgramBuffers counts;
+  for (const RecordedOp& op : recording.ops) {
+    if (!op.placed || op.inferred || op.via == kRecorderProbe) continue;
+    ++counts.buffers;
+    counts.pooled += op.placed->pooled ? 1 : 0;
+  }
+  return counts;
 }
 
 std::optional<Misplaced> model_misplaced(const SequenceFile& file, const Recording& recording) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "allocator/pool_types.h"
@@ -34,6 +35,15 @@ struct Recording {
   std::size_t collected = 0;      // releases timed by V8's collection
   bool stopped = false;           // --max-ops reached
 };
+
+// The buffers the program made (the recorder's own first buffer, `via
+// recorder`, and inferred ones left out), and how many Node pooled.
+inline constexpr std::string_view kRecorderProbe = "recorder";
+struct ProgramBuffers {
+  std::uint64_t buffers = 0;
+  std::uint64_t pooled = 0;
+};
+ProgramBuffers program_buffers(const Recording& recording);
 
 // Whether the file is a recording (its first line is the recorder's header).
 bool is_recording(const std::string& text);

@@ -149,14 +149,9 @@ std::string whatif_summary(const std::vector<std::string>& files, const std::vec
       std::cerr << "poolcheck: " << error.to_string() << "\n";
       return "";
     }
-    std::uint64_t buffers = 0, pooled = 0;
-    for (const RecordedOp& op : recording->ops) {
-      if (!op.placed || op.inferred || op.via == "recorder") continue;  // the recorder's own probe is no program buffer
-      ++buffers;
-      pooled += op.placed->pooled ? 1 : 0;
-    }
-    out += "| " + loaded.file->path.filename().string() + " (" + recording->node + ") | " + std::to_string(buffers) +
-           " | " + percent(pooled, buffers) + " | " + std::to_string(recording->inferred_ops) + " | " +
+    const ProgramBuffers made = program_buffers(*recording);
+    out += "| " + loaded.file->path.filename().string() + " (" + recording->node + ") | " + std::to_string(made.buffers) +
+           " | " + percent(made.pooled, made.buffers) + " | " + std::to_string(recording->inferred_ops) + " | " +
            std::to_string(recording->collected) + " |";
     for (std::uint64_t size : sizes) {
       const WhatIf r = what_if(*loaded.file, size, loaded.file->settings.alignment);
