@@ -180,9 +180,23 @@ function start() {
     let pool = pools.get(ab);
     const fresh = pool === undefined;
     if (fresh) {
-      // poolBase: known from a buffer at offset 0 (an op that started the
-      // pool) or a 64-aligned one; else taken as the byte offset's remainder.
-      const base = poolPadding === 0 ? 0 : (b.byteOffset < kPoolAlignment ? b.byteOffset : b.byteOffset % kPoolAlignment);
+      // poolBase (0 without the aligned API): the byte offset of a buffer at
+      // offset 0, which is where a buffer below byte 64 must be. A pool that
+      // hidden traffic started is met further on: then the recorder asks for
+      // one 64-aligned byte, which lands in the same pool at a multiple of 64
+      // (recorded after this op, `via recorder`); only if it does not fit is
+      // the base taken as the byte offset modulo 64.
+      let base = 0;
+      if (poolPadding > 0 && b.byteOffset < kPoolAlignment) {
+        base = b.byteOffset;
+      } else if (poolPadding > 0) {
+        base = b.byteOffset % kPoolAlignment;
+        ++depth;
+        const probe = original.allocUnsafe(1, kPoolAlignment);
+        --depth;
+        if (probe.buffer === ab) base = probe.byteOffset % kPoolAlignment;
+        probes.push(probe);
+      }
       pool = { id: nextPool++, base, capacity: ab.byteLength - poolPadding };
       pools.set(ab, pool);
     }
@@ -197,6 +211,14 @@ function start() {
     }
     if (current !== null && pool.id === current.id) current.offset = roundUp(offset + b.length, 8);
     return `pool ${pool.id} offset ${offset}`;
+  };
+  // The recorder's own 64-aligned bytes, written after the op that needed them.
+  const probes = [];
+  const emitProbes = () => {
+    while (probes.length > 0) {
+      const probe = probes.shift();
+      emit(`alloc 1 align ${kPoolAlignment}`, placement(probe, 1, kPoolAlignment), 1, ' via recorder', probe);
+    }
   };
   const placement = (b, reserve, align) =>
     isMarkedAsUntransferable(b.buffer) && b.length + b.byteOffset <= b.buffer.byteLength && b.buffer.byteLength > 0
@@ -235,6 +257,7 @@ function start() {
           if (what !== null) {
             const [text, reserve, align] = what;
             emit(b.length === 0 ? 'alloc 0' : text, b.length === 0 ? 'unpooled' : placement(b, reserve, align), b.length, ` via ${name}`, b);
+            emitProbes();
           }
         } finally {
           --depth;
