@@ -71,29 +71,17 @@ function start() {
   const kPoolAlignment = 64;
   const poolPadding = aligned ? original.allocUnsafeSlow(1000, kPoolAlignment).buffer.byteLength - 1000 : 0;
 
-  // Output, buffered; written synchronously (a string write, no Buffer).
-  let pending = [];
-  let pendingBytes = 0;
+  // Output, written line by line, synchronously (a string write, no
+  // Buffer), so that a program ended by a signal leaves every op so far.
   let ops = 0;
   let stopped = false;
-  const flush = () => {
-    if (pending.length === 0) return;
-    fs.writeSync(fd, pending.join(''));
-    pending = [];
-    pendingBytes = 0;
-  };
-  const line = (text) => {
-    pending.push(text + '\n');
-    pendingBytes += text.length + 1;
-    if (pendingBytes > 1 << 16) flush();
-  };
+  const line = (text) => fs.writeSync(fd, text + '\n');
   // An op line; false once --max-ops ops are written.
   const op = (text, comment) => {
     if (stopped) return false;
     if (maxOps > 0 && ops >= maxOps) {
       stopped = true;
       line(`# recording stopped: --max-ops ${maxOps} reached`);
-      flush();
       process.stderr.write(`poolcheck record: --max-ops ${maxOps} reached: the recording stops here, the program runs on\n`);
       return false;
     }
@@ -299,7 +287,6 @@ function start() {
 
   process.on('exit', () => {
     if (!stopped) line(`# end of recording: ${ops} ops`);
-    flush();
     fs.closeSync(fd);
     stopped = true;
   });
