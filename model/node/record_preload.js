@@ -41,7 +41,7 @@ const maxOps = Number(process.env.POOLCHECK_RECORD_MAX_OPS || 0);
 const infer = process.env.POOLCHECK_RECORD_NO_INFERENCE !== '1';
 
 function start() {
-  if (!out || !isMainThread || typeof isMarkedAsUntransferable !== 'function') return;
+  if (!out || !isMainThread) return;
   let fd;
   try {
     fd = fs.openSync(out, 'wx');
@@ -49,6 +49,13 @@ function start() {
     return;  // another process records
   }
   delete process.env.POOLCHECK_RECORD_OUT;
+  if (typeof isMarkedAsUntransferable !== 'function') {
+    // poolcheck record reports this line.
+    fs.writeSync(fd, `# poolcheck record: unsupported: node ${process.version} has no ` +
+      'worker_threads.isMarkedAsUntransferable, which tells pooled buffers (v22 and later have it)\n');
+    fs.closeSync(fd);
+    return;
+  }
 
   const { Buffer } = require('buffer');
   const original = {

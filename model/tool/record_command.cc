@@ -108,6 +108,12 @@ int record_command(int argc, char** argv) {
   LoadResult loaded = load_sequence(target);
   std::string read_error;
   const std::optional<std::string> text = read_file(target, read_error);
+  constexpr std::string_view kUnsupported = "# poolcheck record: unsupported: ";
+  if (text && text->starts_with(kUnsupported)) {
+    std::cerr << "poolcheck record: " << target.string() << ": no recording: "
+              << text->substr(kUnsupported.size(), text->find('\n') - kUnsupported.size()) << "\n";
+    return code != 0 ? code : kBadInput;
+  }
   if (!text || !is_recording(*text)) {
     std::cerr << "poolcheck record: " << target.string()
               << ": no recording (no Node process loaded the preload: is the command a Node program?)\n";
