@@ -76,6 +76,7 @@ function start() {
     aligned = error && (error.code === 'ERR_INVALID_ARG_VALUE' || error.code === 'ERR_OUT_OF_RANGE');
   }
   const kPoolAlignment = 64;
+  const kMaxRequest = 2 ** 30;  // allocator/pool_types.h, as \`poolcheck parse\` reports it
   const poolPadding = aligned ? original.allocUnsafeSlow(1000, kPoolAlignment).buffer.byteLength - 1000 : 0;
 
   // Output, written line by line, synchronously (a string write, no
@@ -251,7 +252,11 @@ function start() {
           const what = describe(args, b);
           if (what !== null) {
             const [text, reserve, align] = what;
-            emit(b.length === 0 ? 'alloc 0' : text, b.length === 0 ? 'unpooled' : placement(b, reserve, align), b.length, ` via ${name}`, b);
+            // poolcheck refuses requests above 2^30 (kMaxRequest) without a
+            // buffer number; Node serves them unpooled. The op is written,
+            // numbered by neither side.
+            if (reserve > kMaxRequest) op(text, `unpooled length ${b.length} via ${name}, beyond poolcheck's 2^30 requests`);
+            else emit(b.length === 0 ? 'alloc 0' : text, b.length === 0 ? 'unpooled' : placement(b, reserve, align), b.length, ` via ${name}`, b);
             emitProbes();
           }
         } finally {

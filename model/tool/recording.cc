@@ -81,6 +81,10 @@ std::string parse_placement(std::string_view comment, RecordedOp& recorded) {
   return "";
 }
 
+// An op that gets a buffer number (a request above 2^30 fails without one,
+// though Node served it: its comment is not a placement).
+bool makes_buffer(const Op& op) { return creates_buffer(op) && !exceeds_max_request(op); }
+
 }  // namespace
 
 bool is_recording(const std::string& text) { return text.starts_with(kHeader); }
@@ -111,12 +115,12 @@ std::optional<Recording> parse_recording(const SequenceFile& file, const std::st
     const std::size_t mark = line.find(kMark);
     const Op& op = ops.ops[i];
     if (mark == std::string_view::npos) {
-      if (creates_buffer(op)) return fail(recorded.line, "recorded op without its placement (`# node: ...`)");
+      if (makes_buffer(op)) return fail(recorded.line, "recorded op without its placement (`# node: ...`)");
       recording.ops.push_back(recorded);
       continue;
     }
     const std::string_view comment = line.substr(mark + kMark.size());
-    if (creates_buffer(op)) {
+    if (makes_buffer(op)) {
       if (std::string problem = parse_placement(comment, recorded); !problem.empty()) return fail(recorded.line, problem);
       if (recorded.placed->length != (op.kind == OpKind::kFrom ? op.b : op.a))
         return fail(recorded.line, "placement comment: length " + std::to_string(recorded.placed->length) +
