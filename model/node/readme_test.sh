@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # readme_test.sh: runs every command line of the README's section "Checking
-# the model against real Node.js" (and the mutants.py lines, below) the way a
+# the model against real Node.js" (bash, node and build/default/model/poolcheck
+# lines, among them poolcheck record and whatif; and the mutants.py lines, below) the way a
 # user types it (from the
 # repository root, with no POOLCHECK* variables), in a bounded form, and fails
 # unless each exits 0. Bounded: the commands that take a count get a small one
@@ -20,7 +21,7 @@ declare -A BOUND=(
   [scripts/node/survey.sh]="-n $count"
 )
 section=$(awk '/^## Checking the model against real Node.js/ { on = 1; next } /^## / { on = 0 } on' README.md)
-mapfile -t commands < <(printf '%s\n' "$section" | sed -n 's/^    \(\(bash\|node\) .*\)$/\1/p')
+mapfile -t commands < <(printf '%s\n' "$section" | sed -n 's/^    \(\(bash\|node\|build\/default\/model\/poolcheck\) .*\)$/\1/p')
 [ ${#commands[@]} -gt 0 ] || { echo "readme_test: no commands found in the README's Node section"; exit 1; }
 passed=0
 failed=0

@@ -22,6 +22,9 @@
 #include "model/reference/sequence_file.h"
 #include "model/tool/map_command.h"
 #include "model/tool/parse_json.h"
+#include "model/tool/record_command.h"
+#include "model/tool/recording.h"
+#include "model/tool/whatif_command.h"
 
 namespace poolcheck {
 namespace {
@@ -43,6 +46,10 @@ std::string usage() {
                                            pool map after op K (default: the
                                            last) as SVG, or every op as HTML
   poolcheck parse [OPTIONS] FILE|DIR...    the parsed ops as JSON lines (docs/FORMATS.md)
+  poolcheck record -o FILE.ops [--max-ops N] -- node ARGS...
+                                           record a Node program's Buffer pool traffic
+  poolcheck whatif --pool-size N,... [--alignment A,...] FILE [-o OUT.svg]
+                                           what each pool size would cost FILE
 options (text files; binary files carry their own):
 )";
   for (const Setting& setting : kSettings) {
@@ -152,6 +159,8 @@ int replay(const Options& options) {
         if (write_text_file(map, divergence_picture(file, *divergence))) std::cout << "map: " << map.string() << "\n";
         else ++bad;
       }
+    } else if (const int recorded = check_recorded(file, std::cout); recorded != kOk) {
+      ++(recorded == kDiverged ? failed : bad);  // a recording's placements differ from Node's, or it is malformed
     } else {
       ++ok;
       if (!options.quiet) std::cout << "ok   " << path.string() << " (" << file.ops.size() << " ops)\n";
@@ -315,6 +324,8 @@ int main(int argc, char** argv) {
     std::cout << usage();
     return kOk;
   }
+  if (command == "record") return record_command(argc, argv);
+  if (command == "whatif") return whatif_command(argc, argv);
   std::optional<Options> options = parse_options(argc, argv, 2);
   if (!options) return kBadInput;
   if (command == "replay") return replay(*options);
