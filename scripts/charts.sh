@@ -15,6 +15,7 @@
 #   bench.svg           scripts/charts/bench_chart.js build/bench/runs
 #   fuzz_campaign.svg   scripts/charts/fuzz_chart.js build/fuzz-work
 #   edge_census.svg     props_edge_census --profile all | scripts/charts/census_chart.js
+#   whatif_tsc.svg      poolcheck whatif over model/node/recordings/tsc-26.12.1.ops
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,8 @@ mkdir -p "$img"
 
 "$bin/props/props_edge_census" --profile all >build/edge_census.md
 node scripts/charts/census_chart.js -o "$img/edge_census.svg" build/edge_census.md
+"$bin/model/poolcheck" whatif --pool-size 4096,8192,16384,32768,65536,131072 \
+  model/node/recordings/tsc-26.12.1.ops -o "$img/whatif_tsc.svg" >/dev/null
 
 if [ "$run" = 1 ] || ! ls build/bench/runs/*.json >/dev/null 2>&1; then bash scripts/bench.sh; fi
 node scripts/charts/bench_chart.js -o "$img/bench.svg" build/bench/runs
