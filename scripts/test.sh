@@ -70,6 +70,9 @@ step "g++: unit, property and corpus tests" cmake --workflow --preset default
 # Node commands with a count of 20.
 step "Node v24.22.3, v26.12.1, v20.17.0: allocator = model = real Node" ctest --preset node
 step "clang++: warning-free build, unit and corpus tests" cmake --workflow --preset clang
+# Compiling is most of it (~85%); it leaves out props_export and
+# props_divergence_map, which only the Node and pictures tests run, and
+# neither runs here.
 step "g++ ASan+UBSan+LSan: every test and the corpus replay" cmake --workflow --preset sanitize
 step "libFuzzer smoke run: every fuzz target ~30 s (clang, ASan+UBSan)" bash scripts/fuzz-smoke.sh
 step "OSS-Fuzz build check without a container: libFuzzer+ASan, libFuzzer+UBSan, AFL++ with ASan (~2.5 CPU-min; 7 min on a loaded 2-core machine)" \
@@ -78,8 +81,11 @@ step "benchmarks build and run once (no timing checked)" bash scripts/bench.sh -
 # 40 mutants of allocator/ drawn with a fixed seed against the property, unit
 # and corpus tests (the fuzzer only for those they leave alive); fails on a
 # survivor not listed in scripts/mutation/equivalent.txt (docs/MUTATION.md).
-# The `mutation` preset build (-O1, no debug info: half the compile time) is
-# most of its cost.
+# The `mutation` preset build (-O1, no debug info: half the compile time;
+# without the Node and pictures tools) is most of its cost. A mutant that
+# loops costs seconds, not minutes: each test's time limit is scaled from its
+# time on the real allocator (scripts/mutation/detectors.py), also in the
+# rerun at 3x that a timeout gets before it counts (a timeout is no kill).
 step "mutation sample: 40 mutants of allocator/ must die or be listed as equivalent" bash scripts/mutate.sh --ci
 
 step_table

@@ -10,8 +10,10 @@ Reads build/mutation-schemata/mutants.tsv and stillborn.tsv (written when
 the mutation presets are configured and built), checks that every detector
 passes on the real allocator, then runs every built mutant (or a sample of
 N drawn with seed S, or the mutants --only names) against every detector,
-J mutants at a time. A detector that times out is run again with every time
-limit three times as long (budget 3) before its result is kept. The results
+J mutants at a time. Each test's time limit is 5 times its time in that
+first run on the real allocator, at least 10 s (detectors.py). A detector
+that times out is run again with every time limit three times as long
+(budget 3) before its result is kept. The results
 are merged into the data: a rerun replaces the results of the detectors it
 ran and keeps the others; nothing else is deleted. The stillborn mutants of
 the build are merged too, with their first compiler error.
