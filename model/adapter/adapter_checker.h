@@ -92,6 +92,19 @@ class AdapterChecker {
   std::size_t ops_run() const { return ops_run_; }
   // Upstream requests so far, failed ones included (replay --fail-each).
   std::uint64_t upstream_requests() const { return tracker_.requests(); }
+  // For the tools that show what an adapter did (`poolcheck trace` and `map`
+  // with --allocator): buffer numbers so far, and where a live one is.
+  struct Where {
+    std::uintptr_t address = 0;
+    std::size_t size = 0;
+    std::optional<TrackingResource::Block> block;  // the upstream block it lies in
+  };
+  std::uint64_t buffers() const { return buffers_.size(); }
+  std::optional<Where> where(std::uint64_t id) const {
+    if (id >= buffers_.size() || !buffers_[id].live) return std::nullopt;
+    const auto address = reinterpret_cast<std::uintptr_t>(data_of<A>(buffers_[id].handle));
+    return Where{address, buffers_[id].size, tracker_.block_containing(address, buffers_[id].size)};
+  }
 
  private:
   struct Live {

@@ -28,9 +28,11 @@ using PmrMonotonic = adapters::PmrMonotonic;
 
 POOLCHECK_PROPERTIES(NodePool)
 POOLCHECK_PROPERTIES(Glibc)
+POOLCHECK_PROPERTIES(PmrMonotonic)
+#if !defined(__GLIBCXX__) || defined(_LIBCPP_VERSION)
 POOLCHECK_PROPERTIES(PmrUnsyncPool)
 POOLCHECK_PROPERTIES(PmrSyncPool)
-POOLCHECK_PROPERTIES(PmrMonotonic)
+#endif
 
 // The ops of a report's sequence (the lines after "# the sequence up to
 // that op:" that are not comments).
@@ -59,9 +61,10 @@ Caught run(Property property) {
   params.maxSize = 100;
   const rc::detail::TestResult result = rc::detail::checkTestable(property, rc::detail::TestMetadata{}, params);
   Caught caught;
-  if (const auto* failure = std::get_if<rc::detail::FailureResult>(&result)) {
+  rc::detail::FailureResult failure;
+  if (result.match(failure)) {
     caught.failed = true;
-    caught.description = failure->description;
+    caught.description = failure.description;
   }
   return caught;
 }
@@ -82,11 +85,23 @@ TEST(WrongAllocatorsCaught, DoubleHandOut) { expect_caught<wrong::DoubleHandOut>
 TEST(WrongAllocatorsCaught, RoundsDown) { expect_caught<wrong::RoundsDown>("overlap", 2); }
 TEST(WrongAllocatorsCaught, AlignmentUpTo16) { expect_caught<wrong::AlignmentUpTo16>("alignment", 2); }
 TEST(WrongAllocatorsCaught, ReallocLosesTheTail) { expect_caught<wrong::ReallocLosesTheTail>("content", 1); }
-TEST(WrongAllocatorsCaught, LeaksOnFailure) { expect_caught<wrong::LeaksOnFailure>("failure atomicity", 2); }
+TEST(WrongAllocatorsCaught, LeaksOnFailure) { expect_caught<wrong::LeaksOnFailure>("failure atomicity", 3); }
 TEST(WrongAllocatorsCaught, LeaksOnFailureByFailEach) {
   expect_caught<wrong::LeaksOnFailure>("failure atomicity", 2, /*by_fail_each=*/true);
 }
 TEST(WrongAllocatorsCaught, CoalescesLive) { expect_caught<wrong::CoalescesLive>("overlap", 5); }
+
+#if defined(__GLIBCXX__) && !defined(_LIBCPP_VERSION)
+// libstdc++'s pool resources serve an over-aligned request from a pool of
+// blocks that are not multiples of its alignment (docs/ADAPTERS.md, "What
+// the real allocators did"): the properties find it, so they run on them
+// here as a test that expects the finding. When a libstdc++ fixes it, this
+// fails: then put the two POOLCHECK_PROPERTIES lines above back for it.
+TEST(KnownFindings, LibstdcxxUnsyncPoolMisalignsOverAlignedRequests) {
+  expect_caught<PmrUnsyncPool>("alignment", 2);
+}
+TEST(KnownFindings, LibstdcxxSyncPoolMisalignsOverAlignedRequests) { expect_caught<PmrSyncPool>("alignment", 2); }
+#endif
 
 }  // namespace
 }  // namespace poolcheck

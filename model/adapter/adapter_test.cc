@@ -244,6 +244,7 @@ TEST(AdapterFailEach, PmrMonotonicPassesOnTheCorpus) { every_corpus_file_passes_
 // then turn injection back on for them.
 TEST(AdapterFindings, LibstdcxxPoolResourceCrashesWhenAnUpstreamRequestFails) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
+  // The crash: the pool resource itself, no checker involved.
   EXPECT_DEATH(
       {
         TrackingResource upstream;

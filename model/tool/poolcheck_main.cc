@@ -20,6 +20,7 @@
 #include "model/ops/settings.h"
 #include "model/reference/reference_model.h"
 #include "model/reference/sequence_file.h"
+#include "model/tool/adapter_command.h"
 #include "model/tool/map_command.h"
 #include "model/tool/parse_json.h"
 
@@ -315,6 +316,7 @@ int main(int argc, char** argv) {
     std::cout << usage();
     return kOk;
   }
+  if (const std::optional<int> code = adapter_command(argc, argv)) return *code;  // --allocator, --fail-each
   std::optional<Options> options = parse_options(argc, argv, 2);
   if (!options) return kBadInput;
   if (command == "replay") return replay(*options);
