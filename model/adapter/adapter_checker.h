@@ -174,13 +174,17 @@ class AdapterChecker {
   }
 
   // Bounds, alignment and overlap of a new block, then its pattern.
-  bool place(std::uint64_t id, std::size_t n, std::size_t alignment, const char* what) {
+  // `shown` is the buffer number reports give (the kept buffer's for the
+  // copy `from` makes).
+  bool place(std::uint64_t id, std::size_t n, std::size_t alignment, const char* what,
+             std::optional<std::uint64_t> shown = std::nullopt) {
     Live& buffer = buffers_[id];
     buffer.size = n;
     buffer.live = true;
     if (n == 0) return true;
     const auto address = reinterpret_cast<std::uintptr_t>(data_of<A>(buffer.handle));
-    const std::string name = "buffer " + std::to_string(id) + " (" + what + " " + std::to_string(n) + ")";
+    const std::string name =
+        "buffer " + std::to_string(shown.value_or(id)) + " (" + what + " " + std::to_string(n) + ")";
     if (address % alignment != 0)
       return fail(Check::kAlignment, name + " at an address aligned to " + std::to_string(alignment) + " as requested",
                   hex(address));
@@ -272,7 +276,7 @@ class AdapterChecker {
         buffers_.pop_back();
         return false;
       }
-      if (!place(copy, kept, 1, "allocate")) return false;
+      if (!place(copy, kept, 1, "the copy's allocate", id)) return false;
       if (kept > 0) std::memcpy(data_of<A>(buffers_[copy].handle), data_of<A>(buffers_[id].handle), kept);
       forget(copy);
       release(id);

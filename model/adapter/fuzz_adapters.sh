@@ -35,13 +35,13 @@ for name in "${names[@]}"; do
   end=$(date +%s.%N)
   log=$work/$name/log
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-  [ -n "$runs" ] || runs=$(grep -o '#[0-9]*' "$log" | tail -1 | tr -d '#')
+  [ -n "$runs" ] || runs=$( (grep -o '#[0-9]*' "$log" || true) | tail -1 | tr -d '#')
   elapsed=$(echo "$end - $start" | bc)
   rate=$(echo "scale=0; ${runs:-0} / $elapsed" | bc)
-  crash=$(ls "$work/$name"/crash-* 2>/dev/null | head -1 || true)
+  crash=$( (ls "$work/$name"/crash-* 2>/dev/null || true) | head -1)
   if [ -n "$crash" ]; then
-    check=$(grep -o '# divergence ([a-z ]*)' "$log" | head -1 | sed 's/# divergence (\(.*\))/\1/')
-    [ -n "$check" ] || check="(no report: $(grep -o 'ERROR: [A-Za-z]*: [a-z-]*' "$log" | head -1))"
+    check=$( (grep -o '# divergence ([a-z ]*)' "$log" || true) | head -1 | sed 's/# divergence (\(.*\))/\1/')
+    [ -n "$check" ] || check="sanitizer: $( (grep -o -E 'runtime error: [^:]*|ERROR: [A-Za-z]+: [a-zA-Z-]+' "$log" || true) | head -1)"
     printf '| `fuzz_adapter_%s` | %.1f | %s | %s | crash | %s | %s |\n' "$name" "$elapsed" "${runs:-?}" "$rate" \
       "$(stat -c %s "$crash")" "$check"
   else

@@ -69,6 +69,7 @@ class Bump {
  public:
   using Handle = wrong::Handle;
   explicit Bump(std::pmr::memory_resource* upstream) : source_(upstream) {}
+  virtual ~Bump() = default;
   Handle allocate(std::size_t n, std::size_t alignment) {
     if (source_.large(n, alignment)) return source_.own(n, alignment);
     const std::size_t a = aligned(alignment);
@@ -98,6 +99,7 @@ class SizeClasses {
  public:
   using Handle = wrong::Handle;
   explicit SizeClasses(std::pmr::memory_resource* upstream) : source_(upstream) {}
+  virtual ~SizeClasses() = default;
   Handle allocate(std::size_t n, std::size_t alignment) {
     if (source_.large(n, alignment)) return source_.own(n, alignment);
     const std::size_t size = slot_size(std::max<std::size_t>(n, 1));
