@@ -1,9 +1,9 @@
 # The layering rule of README.md ("Layering"), checked on every #include:
-#   allocator <- model/ops <- model/reference <- model/checks <- model/tool
+#   allocator <- model/ops <- model/reference <- model/checks <- model/adapter <- model/tool
 # model/testing is included only by tests (*_test.cc, and props/ and fuzz/,
 # which are test code throughout) and includes only allocator/; nothing
 # includes props/, fuzz/ or bench/ from outside them. Run: cmake -DROOT=<source dir> -P check_layering.cmake
-set(chain allocator model/ops model/reference model/checks model/tool)
+set(chain allocator model/ops model/reference model/checks model/adapter model/tool)
 set(folders ${chain} model/testing props fuzz bench)
 
 function(folder_of path out)

@@ -20,6 +20,7 @@
 #include "model/ops/settings.h"
 #include "model/reference/reference_model.h"
 #include "model/reference/sequence_file.h"
+#include "model/tool/adapter_command.h"
 #include "model/tool/map_command.h"
 #include "model/tool/parse_json.h"
 #include "model/tool/record_command.h"
@@ -60,6 +61,9 @@ options (text files; binary files carry their own):
   return text + R"(  --quiet           replay: print only failures and the summary
   --map DIR         replay: a divergence map DIR/NAME.svg per failing file
   --out-dir DIR     trace: one trace file per input in DIR (created if missing)
+  --allocator NAME  replay, trace, map: run the ops on a built-in adapter
+                    (docs/ADAPTERS.md; node_pool, the default, is this tool's allocator)
+  --fail-each       replay: once per upstream request, that request failing
 files: *.ops are text ops, anything else is the fuzzers' binary form.
 exit: 0 all ok, 1 a divergence, 2 bad usage or malformed/unreadable input.
 )";
@@ -326,6 +330,7 @@ int main(int argc, char** argv) {
   }
   if (command == "record") return record_command(argc, argv);
   if (command == "whatif") return whatif_command(argc, argv);
+  if (const std::optional<int> code = adapter_command(argc, argv)) return *code;  // --allocator, --fail-each
   std::optional<Options> options = parse_options(argc, argv, 2);
   if (!options) return kBadInput;
   if (command == "replay") return replay(*options);
