@@ -94,9 +94,9 @@ for target in "${targets[@]}"; do
   mapfile -t options < <(fuzz_options "$target")
   mkdir -p "$corpus" "$work/crashes"
   rm -rf "$work/corpus" "$work"/fuzz-*.log "$work/fuzz-run.txt" "$work/fast" "$work/asan" "$work/crashes-fast" \
-    "$work/crash-origins.txt"
+    "$work/crash-origins.txt" "$work/asan-replay"
   cp -r "$corpus" "$work/corpus"
-  mkdir -p "$work/fast" "$work/asan" "$work/crashes-fast"
+  mkdir -p "$work/fast" "$work/asan" "$work/crashes-fast" "$work/asan-replay"
   touch "$work/started"
   before=$(fuzz_count_files "$work/crashes")
   fast_binary=$fuzz_root/build/$fast_preset-fast/fuzz/$target
@@ -146,7 +146,7 @@ for target in "${targets[@]}"; do
   # before it is reported: "agrees" when that run fails too.
   while IFS=$'\t' read -r name origin; do
     [ "$origin" = fast ] || continue
-    if "$binary" "${options[@]}" "$work/crashes/$name" >"$work/crashes/$name.asan-replay.log" 2>&1; then
+    if "$binary" "${options[@]}" "$work/crashes/$name" >"$work/asan-replay/$name.log" 2>&1; then
       printf '%s\tagrees=no\n' "$name" >>"$work/crash-origins.txt"
     else
       printf '%s\tagrees=yes\n' "$name" >>"$work/crash-origins.txt"
@@ -181,7 +181,7 @@ for target in "${targets[@]}"; do
 
   new_crashes=$(($(fuzz_count_files "$work/crashes") - before))
   while IFS= read -r file; do crashes+=("$target ${file#"$fuzz_root"/}"); done < <(
-    find "$work/crashes" -maxdepth 1 -type f ! -name '*.log' -newer "$work/started" 2>/dev/null | sort)
+    find "$work/crashes" -maxdepth 1 -type f -newer "$work/started" 2>/dev/null | sort)
   inputs=$(fuzz_count_files "$corpus")
   summary+=("$(printf '%-22s %12s %9s %7s %7s %7s %8s %8s %7s' "$target" "$execs" "$rate" "$paths" "${cov:-?}" \
     "${ft:-?}" "$added" "$inputs" "$new_crashes")")
@@ -219,7 +219,7 @@ if [ ${#crashes[@]} -gt 0 ]; then
         echo "    found by the $fast_label build; the ASan+UBSan replay fails too (agrees)"
       else
         echo "    found by the $fast_label build; the ASan+UBSan replay passes (does not agree:" \
-          "${fuzz_work_dir#"$fuzz_root"/}/$name/crashes/$base.asan-replay.log)"
+          "${fuzz_work_dir#"$fuzz_root"/}/$name/asan-replay/$base.log)"
       fi
     else
       echo "    found by the ASan+UBSan build"
