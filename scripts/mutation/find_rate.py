@@ -79,9 +79,7 @@ def one_run(fuzzer, number, seed, seconds):
     with tempfile.TemporaryDirectory(prefix=f"find-rate-{number}-{seed}-") as work:
         corpus = os.path.join(work, "corpus")
         os.makedirs(corpus)
-        # A dictionary is named in the .options file by its bare name, next to the fuzzer.
-        flags = [f"-dict={os.path.join(os.path.dirname(fuzzer), f[6:])}" if f.startswith("-dict=") else f
-                 for f in detectors.fuzz_options()]
+        flags = detectors.fuzz_options()
         command = [fuzzer, f"-seed={seed}", f"-max_total_time={seconds}", f"-artifact_prefix={work}/", *flags, corpus]
         env = detectors._env(number)
         start = time.monotonic()
