@@ -63,16 +63,11 @@ rc::Gen<PoolOptions> settings(const Profile& profile) {
   // the first ops meet before any pool_size op.
   rc::Gen<std::size_t> pool_size =
       choice<std::size_t>({{12, kDefaultPoolSize}, {1, 0}, {1, 3}, {1, 101}, {1, 1000}, {1, 65536}});
-  // The cache's window (#@ cache_window): Node's 512, or with small caches
-  // sometimes a few pool starts, so that short sequences reach the trim.
-  rc::Gen<std::size_t> cache_window = profile.small_caches
-                                          ? choice<std::size_t>({{3, kCacheWindow}, {1, 1}, {1, 2}, {1, 4}})
-                                          : rc::gen::just(kCacheWindow);
   return rc::gen::apply(
-      [](std::size_t p, std::size_t a, std::size_t c, std::size_t w) {
-        return PoolOptions{.pool_size = p, .alignment = a, .cache_limit = c, .cache_window = w};
+      [](std::size_t p, std::size_t a, std::size_t c) {
+        return PoolOptions{.pool_size = p, .alignment = a, .cache_limit = c};
       },
-      std::move(pool_size), std::move(alignment), std::move(cache_limit), std::move(cache_window));
+      std::move(pool_size), std::move(alignment), std::move(cache_limit));
 }
 
 rc::Gen<SizeIntent> size_intent(const SizeWeights& weights) {

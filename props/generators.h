@@ -55,7 +55,7 @@ struct Profile {
   unsigned aligned = 3, slow = 1;
   SizeWeights sizes = {2, 2, 6, 2, 2, 3, 3, 3, 5, 3, 3, 1};
   bool every_alignment = false;  // 1..4096 evenly, else mostly Node's 8
-  bool small_caches = false;     // cache_limit mostly 0..3 and cache_window sometimes 1..4, else mostly 16 and 512
+  bool small_caches = false;     // cache_limit mostly 0..3, else mostly 16
 };
 
 namespace profiles {

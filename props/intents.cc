@@ -6,7 +6,6 @@
 
 #include "model/ops/op_codec.h"
 #include "model/ops/pool_view.h"
-#include "model/ops/shorthand.h"
 
 namespace poolcheck::props {
 
@@ -88,22 +87,8 @@ void emit_churn(const ChurnIntent& intent, GenState& state, std::vector<Op>& out
   }
 }
 
-// A shorthand is run as the plain ops it stands for (model/ops/shorthand.h).
 void emit_extension(const ExtensionIntent& intent, GenState& state, std::vector<Op>& out) {
-  const std::optional<Op> op = resolve(intent, state);
-  if (!op) return;
-  if (!is_shorthand(*op)) {
-    run(*op, state, out);
-    return;
-  }
-  std::vector<Op> plain;
-  const auto newest_live = [&](std::uint64_t k) {
-    const auto live = state.live();  // creation order
-    return std::vector<std::uint64_t>(live.rbegin(), live.rbegin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(k, live.size())));
-  };
-  expand_shorthand(*op, state.model().buffers_created(), newest_live, plain);
-  for (const Op& each : plain)
-    if (!run(each, state, out)) return;  // out of budget: the run ends here
+  if (const std::optional<Op> op = resolve(intent, state)) run(*op, state, out);
 }
 
 std::string describe(const SizeIntent& size) {
@@ -179,8 +164,11 @@ std::uint64_t resolve(const SizeIntent& size, const GenState& state, std::uint64
 
 std::vector<const OpSpec*> extension_rows(std::span<const OpSpec> specs) {
   std::vector<const OpSpec*> rows;
+  // Not the shorthands (model/ops/shorthand.h): drawn here, one intent
+  // would stand for up to 1024 ops, past what the properties' size and
+  // shrinking bounds are tuned for.
   for (const OpSpec& spec : specs)
-    if (spec.extension != 0) rows.push_back(&spec);
+    if (spec.extension != 0 && spec.handler != OpHandler::kShorthand) rows.push_back(&spec);
   return rows;
 }
 
@@ -202,9 +190,7 @@ std::optional<Op> resolve(const ExtensionIntent& intent, const GenState& state, 
       }
       case FieldRule::kAtMostA: *value = intent.literal % (op.a + 1); break;
       case FieldRule::kPositive: *value = 1 + intent.literal % 4; break;
-      // A few repeats: the properties' sequences stay short (the fuzzers
-      // take the shorthands to kMaxRepeat).
-      case FieldRule::kRepeat: *value = 1 + intent.literal % 8; break;
+      case FieldRule::kRepeat: *value = 1 + intent.literal % kMaxRepeat; break;  // no row drawn has one yet
       case FieldRule::kPoolSize: *value = resolve(intent.pool_size, state.settings()); break;
       case FieldRule::kLiveBuffer: {
         const auto live = state.live();
