@@ -100,6 +100,7 @@ class BasicPoolAllocator {
         upstream_(options.upstream),
         block_alignment_(std::max(options.alignment, alignof(std::max_align_t))),
         cache_limit_(options.cache_limit),
+        cache_window_(options.cache_window),
         pool_alignment_(Rules::pool_alignment(options.alignment)) {
     static_assert(Rules::is_dead(0), "a pool with no buffer is dead: the stand-in pool relies on it");
     static_assert(Rules::needs_new_pool(0, 0, 1), "no request fits before the first pool");
@@ -341,7 +342,7 @@ class BasicPoolAllocator {
   // The most recently cached pool of exactly this capacity, if any.
   Pool* take_cached(std::size_t capacity) noexcept;
 
-  // End of a window of kCacheWindow pool starts: the cache never had fewer
+  // End of a window of cache_window_ pool starts: the cache never had fewer
   // than cache_low_ pools in it, so that many were not needed; the oldest
   // go back upstream (the cache hands out its newest first).
   void trim_cache() noexcept;
@@ -371,6 +372,7 @@ class BasicPoolAllocator {
   std::size_t pool_size_ = 0;
   std::size_t block_alignment_;
   std::size_t cache_limit_;
+  std::size_t cache_window_;  // pool starts per window (PoolOptions::cache_window)
   std::uint64_t next_pool_number_ = 0;
   std::vector<Pool*> cache_;  // oldest first
   std::size_t window_starts_ = 0;  // pool starts in this window

@@ -38,7 +38,7 @@ void BasicPoolAllocator<Rules>::start_pool() {
     }
   }
   carved_before_current_ = carved_;
-  if (++window_starts_ == kCacheWindow) trim_cache();
+  if (++window_starts_ == cache_window_) trim_cache();
   fresh->state = PoolState::kCurrent;
   fresh->number = next_pool_number_++;
   ++stats_.live_pools;

@@ -37,8 +37,11 @@ inline constexpr std::size_t kDefaultAlignment = 8;    // Node's alignPool()
 inline constexpr std::size_t kDefaultCacheLimit = 512;  // dead pools kept for reuse, at most
 // Every kCacheWindow pool starts, the dead pools that sat in the cache through
 // all of them (the cache's low-water mark) go back upstream: the cache follows
-// a burst, and gives back what a quieter program no longer takes.
+// a burst, and gives back what a quieter program no longer takes. It is the
+// default of the `cache_window` setting; tests and fuzzers may ask for a
+// smaller window, 1 .. kMaxCacheWindow (docs/SPEC.md).
 inline constexpr std::size_t kCacheWindow = 512;
+inline constexpr std::size_t kMaxCacheWindow = 1'000'000;
 
 constexpr bool is_power_of_two(std::size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 constexpr std::size_t round_up(std::size_t x, std::size_t alignment) {
@@ -54,6 +57,7 @@ constexpr bool is_setting_alignment(std::size_t alignment) {
   return is_power_of_two(alignment) && alignment <= kMaxAlignment;
 }
 constexpr bool is_cache_limit(std::size_t n) { return n <= kMaxCacheLimit; }
+constexpr bool is_cache_window(std::size_t n) { return n >= 1 && n <= kMaxCacheWindow; }
 // A per-request alignment Node accepts: a power of two, 1 .. 2^30.
 constexpr bool is_request_alignment(std::size_t alignment) {
   return is_power_of_two(alignment) && alignment <= kMaxRequestAlignment;
@@ -85,6 +89,9 @@ inline std::string alignment_error(std::size_t alignment) {
 inline std::string cache_limit_error(std::size_t n) {
   return "cache_limit " + std::to_string(n) + " is beyond " + bound_with_value(kMaxCacheLimit);
 }
+inline std::string cache_window_error(std::size_t n) {
+  return "cache_window must be from 1 to " + bound_with_value(kMaxCacheWindow) + ", not " + std::to_string(n);
+}
 inline std::string request_alignment_error(std::size_t alignment) {
   return "alignment must be a power of two from 1 to " + bound_with_value(kMaxRequestAlignment) + ", not " +
          std::to_string(alignment);
@@ -95,6 +102,9 @@ struct PoolOptions {
   std::size_t alignment = kDefaultAlignment;
   // How many dead pools are kept for reuse instead of going back upstream.
   std::size_t cache_limit = kDefaultCacheLimit;
+  // Pool starts per window of the cache's trim (kCacheWindow, Node-sized by
+  // default; smaller only to reach the trim in fewer operations).
+  std::size_t cache_window = kCacheWindow;
   // Where pools and unpooled blocks come from. Tests pass a resource that
   // records blocks or fails on demand.
   std::pmr::memory_resource* upstream = std::pmr::new_delete_resource();
@@ -103,7 +113,7 @@ struct PoolOptions {
 
 // The first setting of `options` that is refused: its name and why.
 struct SettingError {
-  std::string_view setting;  // "alignment", "upstream", "pool_size" or "cache_limit"
+  std::string_view setting;  // "alignment", "upstream", "pool_size", "cache_limit" or "cache_window"
   std::string message;
 };
 inline std::optional<SettingError> validate(const PoolOptions& options) {
@@ -111,6 +121,8 @@ inline std::optional<SettingError> validate(const PoolOptions& options) {
   if (options.upstream == nullptr) return SettingError{"upstream", "upstream must not be null"};
   if (!is_pool_size(options.pool_size)) return SettingError{"pool_size", pool_size_error(options.pool_size)};
   if (!is_cache_limit(options.cache_limit)) return SettingError{"cache_limit", cache_limit_error(options.cache_limit)};
+  if (!is_cache_window(options.cache_window))
+    return SettingError{"cache_window", cache_window_error(options.cache_window)};
   return std::nullopt;
 }
 

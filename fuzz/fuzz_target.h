@@ -65,15 +65,21 @@ class RunArena {
 // InvariantChecker: made from settings and an upstream, with step(op) and
 // finish() returning std::optional<Divergence>) through the one decode loop
 // (model/reference/decode_ops.h): the ops are those `poolcheck convert`
-// prints for the input, whatever the allocator does. They are kept for the
+// prints for the input, whatever the allocator does (the view the loop aims
+// sizes with comes from a model that only the ops change: the checker's own
+// when it has one). They are kept for the
 // report, and handed to `ran` when it is given (the tests compare them).
 template <class Checker>
 Report run_decoded(std::span<const std::uint8_t> bytes, std::vector<Op>* ran = nullptr) {
   RunArena arena;
   DecodeLoop loop(bytes);
   Checker checker(loop.settings(), &recycled_blocks());
+  // A checker with a reference model of its own (DifferentialChecker)
+  // applies every op to it in step(), and stops at its first divergence:
+  // the loop reads the view from that model instead of keeping a second one.
+  if constexpr (requires { checker.model(); }) loop.follow(checker.model());
   std::pmr::vector<Op> ops;
-  ops.reserve(bytes.size());  // every op takes at least one byte
+  ops.reserve(bytes.size());  // most ops take at least one byte (a shorthand's do not)
   while (std::optional<Op> op = loop.next()) {
     ops.push_back(*op);
     if (checker.step(*op)) break;

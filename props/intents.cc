@@ -164,8 +164,11 @@ std::uint64_t resolve(const SizeIntent& size, const GenState& state, std::uint64
 
 std::vector<const OpSpec*> extension_rows(std::span<const OpSpec> specs) {
   std::vector<const OpSpec*> rows;
+  // Not the shorthands (model/ops/shorthand.h): drawn here, one intent
+  // would stand for up to 1024 ops, past what the properties' size and
+  // shrinking bounds are tuned for.
   for (const OpSpec& spec : specs)
-    if (spec.extension != 0) rows.push_back(&spec);
+    if (spec.extension != 0 && spec.handler != OpHandler::kShorthand) rows.push_back(&spec);
   return rows;
 }
 
@@ -187,6 +190,7 @@ std::optional<Op> resolve(const ExtensionIntent& intent, const GenState& state, 
       }
       case FieldRule::kAtMostA: *value = intent.literal % (op.a + 1); break;
       case FieldRule::kPositive: *value = 1 + intent.literal % 4; break;
+      case FieldRule::kRepeat: *value = 1 + intent.literal % kMaxRepeat; break;  // no row drawn has one yet
       case FieldRule::kPoolSize: *value = resolve(intent.pool_size, state.settings()); break;
       case FieldRule::kLiveBuffer: {
         const auto live = state.live();

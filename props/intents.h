@@ -162,7 +162,7 @@ std::uint64_t resolve(const SizeIntent& size, const GenState& state, std::uint64
 std::uint64_t resolve(const AllocIntent& alloc, const GenState& state);
 std::uint64_t resolve(const PoolSizeIntent& pool_size, const PoolOptions& settings);
 // The rows an ExtensionIntent picks from: op_table.def's with an extension
-// number, in table order. Empty until the first such op.
+// number that are not shorthands, in table order. Empty until the first such op.
 std::vector<const OpSpec*> extension_rows(std::span<const OpSpec> specs = kOpSpecs);
 // The op an ExtensionIntent names in this state among `specs`' extension
 // rows; nullopt when there is none, or no live buffer for a buffer field.

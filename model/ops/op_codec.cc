@@ -1,5 +1,7 @@
 #include "model/ops/op_codec.h"
 
+#include "model/ops/shorthand.h"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -61,11 +63,14 @@ void put_varint(std::vector<std::uint8_t>& out, std::uint64_t value) {
   out.push_back(static_cast<std::uint8_t>(value));
 }
 
-// Header byte: low four bits log2(alignment) (13..15 mean the default 8),
+// Header byte: low four bits log2(alignment) (13 and 15 mean the default 8;
+// 14 means the default 8 too, and a byte w follows: cache_window w + 1),
 // high four bits the cache limit (15 means the default, kDefaultCacheLimit).
 constexpr unsigned kDefaultCacheNibble = 15;
+constexpr unsigned kWindowNibble = 14;
+constexpr std::size_t kMaxBinaryWindow = 256;
 
-std::uint8_t header_for(const PoolOptions& settings) {
+std::vector<std::uint8_t> header_for(const PoolOptions& settings) {
   if (settings.pool_size != kDefaultPoolSize)
     throw std::invalid_argument("the binary form starts at pool size 8192; use a pool_size op instead");
   unsigned nibble = static_cast<unsigned>(settings.cache_limit);
@@ -73,7 +78,13 @@ std::uint8_t header_for(const PoolOptions& settings) {
   else if (settings.cache_limit >= kDefaultCacheNibble)
     throw std::invalid_argument("the binary form carries cache_limit 0..14 or the default (" +
                                 std::to_string(kDefaultCacheLimit) + ") only");
-  return static_cast<std::uint8_t>(std::countr_zero(settings.alignment) | (nibble << 4));
+  const auto high = static_cast<std::uint8_t>(nibble << 4);
+  if (settings.cache_window == kCacheWindow)
+    return {static_cast<std::uint8_t>(std::countr_zero(settings.alignment) | high)};
+  if (settings.cache_window > kMaxBinaryWindow || settings.alignment != kDefaultAlignment)
+    throw std::invalid_argument("the binary form carries cache_window 1..256 (with alignment 8) or the default (" +
+                                std::to_string(kCacheWindow) + ") only");
+  return {static_cast<std::uint8_t>(kWindowNibble | high), static_cast<std::uint8_t>(settings.cache_window - 1)};
 }
 
 }  // namespace
@@ -89,12 +100,26 @@ void LiveBuffers::remove_at(std::size_t index) {
   ids_.pop_back();
 }
 
+void LiveBuffers::remove(std::uint64_t buffer) {
+  const auto it = std::find(ids_.rbegin(), ids_.rend(), buffer);
+  if (it != ids_.rend()) remove_at(static_cast<std::size_t>(ids_.rend() - it) - 1);
+}
+
+std::pmr::vector<std::uint64_t> LiveBuffers::newest(std::uint64_t k) const {
+  std::pmr::vector<std::uint64_t> sorted(ids_.begin(), ids_.end());
+  const auto count = static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(k, sorted.size()));
+  std::partial_sort(sorted.begin(), sorted.begin() + count, sorted.end(), std::greater<>());
+  sorted.resize(static_cast<std::size_t>(count));
+  return sorted;
+}
+
 OpDecoder::OpDecoder(std::span<const std::uint8_t> bytes, std::span<const OpSpec> specs)
     : bytes_(bytes), specs_(specs) {
   if (bytes_.empty()) return;
   const std::uint8_t header = byte();
   const unsigned log_alignment = header & 0x0F;
   settings_.alignment = log_alignment <= 12 ? std::size_t{1} << log_alignment : kDefaultAlignment;
+  if (log_alignment == kWindowNibble) settings_.cache_window = std::size_t{byte()} + 1;
   const unsigned nibble = header >> 4;
   settings_.cache_limit = nibble == kDefaultCacheNibble ? kDefaultCacheLimit : nibble;
 }
@@ -184,6 +209,7 @@ std::optional<Op> OpDecoder::extension_op(const PoolView& view) {
       }
       case FieldRule::kAtMostA: *value = kept_choice(op.a); break;
       case FieldRule::kPositive: *value = std::max<std::uint64_t>(varint() + 1, 1); break;
+      case FieldRule::kRepeat: *value = varint() % kMaxRepeat + 1; break;
       case FieldRule::kPoolSize: *value = varint() % (kMaxPoolSize + 1); break;
       case FieldRule::kLiveBuffer: {
         const std::optional<std::uint64_t> buffer = live_buffer(spec->handler == OpHandler::kRelease);
@@ -201,7 +227,36 @@ Op OpDecoder::aligned_request(OpKind kind, std::uint64_t alignment, const PoolVi
   return {kind, n, alignment};
 }
 
+// The plain ops of a shorthand, with the bookkeeping each would have had
+// (live buffers, the byte budget, which may end the sequence inside it).
+void OpDecoder::expand(const Op& shorthand) {
+  pending_.clear();
+  pending_at_ = 0;
+  expand_shorthand(shorthand, next_buffer_, [&](std::uint64_t k) { return live_.newest(k); }, pending_);
+  expanded_ += pending_.size();
+  if (expanded_ > kMaxShorthandOps) {  // the shorthand budget ends the sequence
+    pending_.clear();
+    pos_ = bytes_.size();
+    return;
+  }
+  for (std::size_t i = 0; i < pending_.size(); ++i) {
+    const Op& op = pending_[i];
+    if (op.kind == OpKind::kRelease) {
+      live_.remove(op.a);
+      continue;
+    }
+    requested_ += request_cost(op);
+    if (requested_ > kMaxDecodedBytes) {
+      pending_.resize(i);
+      pos_ = bytes_.size();
+      return;
+    }
+    if (!exceeds_max_request(op)) live_.add(next_buffer_++);
+  }
+}
+
 std::optional<Op> OpDecoder::next(const PoolView& view) {
+  if (pending_at_ < pending_.size()) return pending_[pending_at_++];
   while (pos_ < bytes_.size()) {
     const std::uint8_t tag = byte();
     const unsigned selector = tag >> 2;
@@ -225,6 +280,11 @@ std::optional<Op> OpDecoder::next(const PoolView& view) {
           std::optional<Op> extended = extension_op(view);
           if (!extended) continue;  // a number no op has, or no buffer to name: no op
           op = *extended;
+          if (is_shorthand(op)) {
+            expand(op);
+            if (pending_at_ < pending_.size()) return pending_[pending_at_++];
+            continue;
+          }
           if (!specs_[static_cast<std::size_t>(op.kind)].creates_buffer) return op;
           break;
         }
@@ -276,6 +336,7 @@ void encode_extension(std::vector<std::uint8_t>& out, const OpSpec& spec, const 
         break;
       case FieldRule::kAtMostA: out.push_back(kKeepLiteral); put_varint(out, value); break;
       case FieldRule::kPositive: put_varint(out, value - 1); break;
+      case FieldRule::kRepeat: put_varint(out, value - 1); break;
       case FieldRule::kPoolSize: put_varint(out, value); break;
       case FieldRule::kLiveBuffer: {
         const std::optional<std::size_t> index = live.index_of(value);
@@ -292,7 +353,7 @@ void encode_extension(std::vector<std::uint8_t>& out, const OpSpec& spec, const 
 
 std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions& settings,
                                      std::span<const OpSpec> specs) {
-  std::vector<std::uint8_t> out{header_for(settings)};
+  std::vector<std::uint8_t> out = header_for(settings);
   LiveBuffers live;
   std::uint64_t next_buffer = 0;
   std::uint64_t requested = 0;
@@ -350,6 +411,10 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions&
         out.push_back(kTagPoolSize | (0u << 2));
         put_varint(out, op.a);
         continue;
+      case OpKind::kBurst:
+      case OpKind::kChurn:
+      case OpKind::kDrop:
+        continue;  // rows with an extension number: encoded above
     }
     if (!exceeds_max_request(op)) live.add(next_buffer++);
   }

@@ -31,12 +31,22 @@ class LiveBuffers {
   std::uint64_t at(std::size_t index) const { return ids_[index]; }
   std::optional<std::size_t> index_of(std::uint64_t buffer) const;
   void remove_at(std::size_t index);
+  // remove_at(index_of(buffer)) for a live buffer, searched from the end
+  // (where a shorthand's buffers are).
+  void remove(std::uint64_t buffer);
+  // The k highest-numbered (newest) live buffers, newest first.
+  std::pmr::vector<std::uint64_t> newest(std::uint64_t k) const;
 
  private:
   std::pmr::vector<std::uint64_t> ids_;  // the default resource (fuzz/fuzz_target.h)
 };
 
 inline constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t{1} << 20;
+// The most plain ops the shorthands of one input may stand for
+// (model/ops/shorthand.h): the shorthand that would pass it ends the
+// sequence, as the byte budget does. Enough for 1024 pool starts, a full
+// cache and two trims at Node's window of 512.
+inline constexpr std::uint64_t kMaxShorthandOps = 4096;
 
 // What an op adds toward kMaxDecodedBytes: N of alloc and alloc_slow, R of
 // from (requests beyond kMaxRequest fail and cost nothing), and an
@@ -69,6 +79,7 @@ class OpDecoder {
   std::uint64_t kept_choice(std::uint64_t reserve);
   std::optional<std::uint64_t> live_buffer(bool ends_it);
   std::optional<Op> extension_op(const PoolView& view);
+  void expand(const Op& shorthand);
 
   std::span<const std::uint8_t> bytes_;
   std::span<const OpSpec> specs_;
@@ -77,6 +88,9 @@ class OpDecoder {
   LiveBuffers live_;
   std::uint64_t next_buffer_ = 0;
   std::uint64_t requested_ = 0;  // toward kMaxDecodedBytes
+  std::pmr::vector<Op> pending_;  // the plain ops of the last shorthand not handed out yet
+  std::size_t pending_at_ = 0;
+  std::uint64_t expanded_ = 0;  // toward kMaxShorthandOps
 };
 
 // Valid ops (as parse_ops accepts them) to bytes that decode back to them.

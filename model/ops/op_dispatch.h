@@ -25,6 +25,8 @@ void visit_op(const Op& op, Visitor&& visitor) {
     case OpHandler::kPoolSize: return visitor.pool_size(op);
     case OpHandler::kRelease: return visitor.release(op);
     case OpHandler::kFailNext: return visitor.fail_next(op);
+    case OpHandler::kShorthand:  // the parser and the decoder expand it (shorthand.h): a caller's error
+      throw std::invalid_argument(to_text(op) + " is a shorthand: expand it (model/ops/shorthand.h) before running");
   }
 }
 

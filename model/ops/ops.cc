@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "model/ops/settings.h"
+#include "model/ops/shorthand.h"
 
 namespace poolcheck {
 
@@ -151,6 +152,10 @@ class Parser {
       case FieldRule::kPositive:
         return value != 0 || fail(std::string(spec.name) + " 0: " + std::string(field.what) +
                                   " counts upstream requests from 1 (" + std::string(spec.name) + " 1 is the next one)");
+      case FieldRule::kRepeat:
+        return (value >= 1 && value <= kMaxRepeat) ||
+               fail(std::string(spec.name) + " " + std::to_string(value) + ": " + std::string(field.what) +
+                    " must be from 1 to " + std::to_string(kMaxRepeat));
       case FieldRule::kLiveBuffer:
         if (value >= next_buffer_)
           return fail(std::string(spec.name) + " " + std::to_string(value) + ": no such buffer (" +
@@ -200,10 +205,26 @@ class Parser {
     if (spec->b.exists() && !field(words, at, *spec, spec->b, op.b, op.a)) return false;
     if (at < words.size())
       return fail("unexpected extra '" + std::string(words[at]) + "': expected '" + syntax_of(*spec) + "'");
+    if (!is_shorthand(op)) return add(op);
+    std::vector<Op> plain;
+    expand_shorthand(op, next_buffer_, [&](std::uint64_t k) { return newest_live(k); }, plain);
+    for (const Op& each : plain) add(each);
+    return true;
+  }
+
+  bool add(const Op& op) {
     if (creates_buffer(op) && !exceeds_max_request(op)) ++next_buffer_;
+    if (op.kind == OpKind::kRelease) released_.insert(op.a);  // a shorthand's (the parser checked the others)
     ops_.push_back(op);
     file_.lines.push_back(line_);
     return true;
+  }
+
+  std::vector<std::uint64_t> newest_live(std::uint64_t k) const {
+    std::vector<std::uint64_t> newest;
+    for (std::uint64_t id = next_buffer_; id > 0 && newest.size() < k; --id)
+      if (!released_.contains(id - 1)) newest.push_back(id - 1);
+    return newest;
   }
 
   OpFile file_;

@@ -60,8 +60,11 @@ enum class FieldRule : std::uint8_t {
   kAtMostA,           // at most the op's first field (from keeps at most what it reserves)
   kLiveBuffer,        // a buffer created before and not released yet
   kPositive,          // 1 or more
+  kRepeat,            // 1 .. kMaxRepeat: how many times a shorthand repeats its ops
 };
 inline constexpr std::uint64_t kRequired = ~std::uint64_t{0};
+// The most a shorthand (model/ops/shorthand.h) repeats its ops.
+inline constexpr std::uint64_t kMaxRepeat = 1024;
 
 struct OpField {
   std::string_view letter;   // empty: the op has no such field
@@ -74,8 +77,10 @@ struct OpField {
   bool optional() const { return absent != kRequired; }
 };
 
-// The handler an op reaches in every tool (op_dispatch.h).
-enum class OpHandler : std::uint8_t { kRequest, kPoolSize, kRelease, kFailNext };
+// The handler an op reaches in every tool (op_dispatch.h). kShorthand: the
+// op stands for a run of plain ops, which the parser and the decoder put in
+// its place (model/ops/shorthand.h); no tool runs a shorthand itself.
+enum class OpHandler : std::uint8_t { kRequest, kPoolSize, kRelease, kFailNext, kShorthand };
 
 struct OpSpec {
   OpKind kind;

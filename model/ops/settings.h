@@ -31,13 +31,15 @@ struct Setting {
 };
 
 // In the order the usage lists them.
-inline constexpr std::array<Setting, 3> kSettings = {{
+inline constexpr std::array<Setting, 4> kSettings = {{
     {"pool_size", "--pool-size", &PoolOptions::pool_size, kDefaultPoolSize, kMaxPoolSize, false, &is_pool_size,
      &pool_size_error, "initial pool size, 0..{max}"},
     {"alignment", "--alignment", &PoolOptions::alignment, kDefaultAlignment, kMaxAlignment, true,
      &is_setting_alignment, &alignment_error, "power of two up to {max}"},
     {"cache_limit", "--cache-limit", &PoolOptions::cache_limit, kDefaultCacheLimit, kMaxCacheLimit, false,
      &is_cache_limit, &cache_limit_error, "dead pools kept for reuse"},
+    {"cache_window", "--cache-window", &PoolOptions::cache_window, kCacheWindow, kMaxCacheWindow, false,
+     &is_cache_window, &cache_window_error, "pool starts between trims of the cache, 1..{max}"},
 }};
 
 // The rows in name order: how the text form writes them and errors list them.

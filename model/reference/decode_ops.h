@@ -21,19 +21,30 @@ namespace poolcheck {
 
 class DecodeLoop {
  public:
-  explicit DecodeLoop(std::span<const std::uint8_t> bytes) : decoder_(bytes), model_(decoder_.settings()) {}
+  explicit DecodeLoop(std::span<const std::uint8_t> bytes) : decoder_(bytes) {}
 
   const PoolOptions& settings() const { return decoder_.settings(); }
+
+  // Reads the view from `model` instead of a model of its own: the caller
+  // applies every op next() returns to `model`, once, before it calls next()
+  // again (fuzz/fuzz_target.h: the DifferentialChecker's model, which only
+  // ops change; the checker stops at its first divergence, and so does the
+  // loop). Saves a second model per run. Call it before the first next().
+  void follow(const ReferenceModel& model) { followed_ = &model; }
+
   // The next op, or nullopt at the end of the input.
   std::optional<Op> next() {
-    std::optional<Op> op = decoder_.next(model_.view());
-    if (op) model_.apply(*op);
+    if (followed_ != nullptr) return decoder_.next(followed_->view());
+    if (!own_) own_.emplace(decoder_.settings());
+    std::optional<Op> op = decoder_.next(own_->view());
+    if (op) own_->apply(*op);
     return op;
   }
 
  private:
   OpDecoder decoder_;
-  ReferenceModel model_;
+  std::optional<ReferenceModel> own_;
+  const ReferenceModel* followed_ = nullptr;
 };
 
 // A whole input.

@@ -194,7 +194,7 @@ TEST(OpCodec, ExtensionFormRoundTripsEveryFieldRule) {
   }
   EXPECT_EQ(decoded, ops);
   // An extension number no row has decodes to nothing.
-  const std::vector<std::uint8_t> unknown_bytes = {0x03, (62u << 2) | 3u, 9, (1u << 3 | 1u) << 2};
+  const std::vector<std::uint8_t> unknown_bytes = {0x03, (62u << 2) | 3u, 99, (1u << 3 | 1u) << 2};
   OpDecoder unknown(unknown_bytes, specs);
   EXPECT_EQ(unknown.next({}), std::optional<Op>(Op::alloc(1)));
 }

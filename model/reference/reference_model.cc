@@ -44,6 +44,10 @@ Outcome ReferenceModel::apply(const Op& op) {
     case OpKind::kAllocSlow:
     case OpKind::kFrom:
       break;
+    case OpKind::kBurst:
+    case OpKind::kChurn:
+    case OpKind::kDrop:
+      throw std::invalid_argument(to_text(op) + " is a shorthand: expand it (model/ops/shorthand.h) first");
   }
   if ((op.kind != OpKind::kFrom && op.b != 0 && !is_request_alignment(op.b)))
     throw std::invalid_argument(request_alignment_error(op.b));
@@ -200,9 +204,10 @@ PoolStart ReferenceModel::start_pool() {
       if (replaced.block != start.block) retire_block(replaced.block);
     }
   }
-  // Every kCacheWindow pool starts, the cache gives back (oldest first) as
-  // many blocks as it never went below during them: nobody needed those.
-  if (++window_starts_ == kCacheWindow) {
+  // Every cache_window pool starts (kCacheWindow = 512 unless the settings
+  // say less), the cache gives back (oldest first) as many blocks as it never
+  // went below during them: nobody needed those.
+  if (++window_starts_ == settings_.cache_window) {
     cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_low_));
     window_starts_ = 0;
     cache_low_ = cache_.size();

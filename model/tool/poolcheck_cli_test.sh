@@ -102,7 +102,7 @@ check batch-no-files 2 "trace --out-dir needs at least one file" -- "$pc" trace 
 check replay-regressions 0 ' 0 failed, 0 unreadable' -- "$pc" replay "$src/corpus/regressions"
 # parse: the ops as JSON lines for the Node runner (docs/FORMATS.md); bad input
 # is the usual FILE:LINE: problem and exit 2, the other files still printed.
-check parse-header 0 '"max_alignment":4096,"max_cache_limit":1000000,"max_request":1073741824}}' -- "$pc" parse
+check parse-header 0 '"max_alignment":4096,"max_cache_limit":1000000,"max_cache_window":1000000,"max_request":1073741824}}' -- "$pc" parse
 check parse-ops 0 '{"line":2,"op":"alloc","size":4095,"creates":1,"text":"alloc 4095"}' -- "$pc" parse "$tmp/two.ops"
 printf 'alloc 1\nfrom 3 4\n' >"$tmp/parse-bad.ops"
 check parse-malformed 2 "$tmp/parse-bad.ops:2: from keeps more" -- "$pc" parse "$tmp/parse-bad.ops" "$tmp/two.ops"

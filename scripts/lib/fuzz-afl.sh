@@ -18,13 +18,16 @@ fuzz_afl_environment() {
   export UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:symbolize=0
 }
 
-# fuzz_afl_run TARGET SECONDS JOBS WORK: one main and JOBS-1 secondary
-# afl-fuzz over corpus/TARGET plus its seeds, with the target's dictionary,
-# max_len and timeout. Leaves WORK/afl/<instance>/ (queue, crashes, stats)
-# and copies each crash to WORK/crashes/crash-afl-<sha1>, where replay.sh and
-# fuzz-minimize.sh take it as they take libFuzzer's.
+# fuzz_afl_run TARGET SECONDS JOBS WORK [FAST_BINARY]: one main and JOBS-1
+# secondary afl-fuzz over corpus/TARGET plus its seeds, with the target's
+# dictionary, max_len and timeout. Leaves WORK/afl/<instance>/ (queue,
+# crashes, stats) and copies each crash to WORK/crashes/crash-afl-<sha1>,
+# where replay.sh and fuzz-minimize.sh take it as they take libFuzzer's.
+# With FAST_BINARY (a build without ASan, scripts/fuzz.sh's mixed fleet)
+# every instance but the last runs it, the last the ASan+UBSan build; each
+# crash's line in WORK/crash-origins.txt says which build found it.
 fuzz_afl_run() {
-  local target=$1 seconds=$2 jobs=$3 work=$4 binary
+  local target=$1 seconds=$2 jobs=$3 work=$4 fast=${5:-} binary
   binary=$fuzz_root/build/fuzz-afl/fuzz/$target
   [ -x "$binary" ] || fuzz_die "$binary not built"
   local args=() flag timeout_ms=10000
@@ -41,18 +44,28 @@ fuzz_afl_run() {
   fuzz_afl_environment
   local i pids=() crashes_before
   crashes_before=$(fuzz_count_files "$work/crashes")
+  local asan_instance=none
   for ((i = 0; i < jobs; i++)); do
-    local role=(-S "s$i")
-    [ "$i" -eq 0 ] && role=(-M main)
+    local role=(-S "s$i") name="s$i" run=$binary
+    [ "$i" -eq 0 ] && role=(-M main) name=main
+    if [ -n "$fast" ] && [ "$i" -lt $((jobs - 1)) ]; then run=$fast; else asan_instance=$name; fi
     (cd "$work" && exec afl-fuzz "${role[@]}" -i "$work/afl-in" -o "$work/afl" -t "$timeout_ms" -m none \
-      -V "$seconds" "${args[@]}" -- "$binary" >"$work/afl-$i.log" 2>&1) &
+      -V "$seconds" "${args[@]}" -- "$run" >"$work/afl-$i.log" 2>&1) &
     pids+=($!)
   done
+  echo "$asan_instance" >"$work/afl-asan-instance.txt"
   wait "${pids[@]}" || true
-  local crash seed
+  local crash seed copy instance
   for crash in "$work"/afl/*/crashes/id:*; do
     [ -f "$crash" ] || continue
-    cp "$crash" "$work/crashes/crash-afl-$(sha1sum "$crash" | cut -c1-40)"
+    copy=crash-afl-$(sha1sum "$crash" | cut -c1-40)
+    cp "$crash" "$work/crashes/$copy"
+    instance=$(basename "$(dirname "$(dirname "$crash")")")
+    if [ -n "$fast" ] && [ "$instance" != "$asan_instance" ]; then
+      printf '%s\tfast\n' "$copy" >>"$work/crash-origins.txt"
+    else
+      printf '%s\tasan\n' "$copy" >>"$work/crash-origins.txt"
+    fi
   done
   # Seeds the dry run found crashing ("Test case '...,orig:NAME' results in
   # a crash"), from the main instance's log.

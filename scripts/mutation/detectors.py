@@ -178,6 +178,8 @@ def fuzz_options():
                 section = line.strip("[]")
             elif section == "libfuzzer" and "=" in line:
                 name, value = (x.strip() for x in line.split("=", 1))
+                if name == "dict":  # a bare file name, next to the fuzzer
+                    value = os.path.join(os.path.dirname(FUZZER), value)
                 flags.append(f"-{name}={value}")
     return flags
 
