@@ -202,10 +202,10 @@ class BasicPoolAllocator {
     if (current_ == nullptr) return std::nullopt;
     return static_cast<std::ptrdiff_t>(current_capacity()) - static_cast<std::ptrdiff_t>(current_offset());
   }
-  // Exact after every op, though no op but a pool's start updates them: the
-  // gauges live_buffers and bytes_in_use are summed over the live pools'
-  // usage words here, and padding_bytes is derived from the bytes carved
-  // out of the current pool (allocator/pool_usage.h).
+  // The gauges live_buffers and bytes_in_use are summed over the live
+  // pools' usage here, and padding_bytes is derived from the bytes carved
+  // out of the current pool, rather than updated on every op: exact after
+  // every op, while each fast path updates two counters (pool_usage.h).
   const PoolStats& stats() const {
     std::uint64_t buffers = stand_in_buffers_, bytes = stats_.unpooled_bytes;
     for (const Pool* pool = live_; pool != nullptr; pool = pool->next) {
