@@ -9,7 +9,7 @@
 namespace poolcheck {
 
 template <class Rules>
-void BasicPoolAllocator<Rules>::start_pool() {
+void BasicPoolAllocator<Rules>::begin_pool() {
   Pool* const old = current_;
   const std::size_t capacity = pool_size_;
   const PoolUsage old_usage = old == nullptr ? PoolUsage{} : usage_of(old);
