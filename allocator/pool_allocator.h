@@ -2,8 +2,9 @@
 //
 // Small buffers are bump-allocated from shared pools; requests at or above
 // half the pool size get a block of their own (see NodePoolRules and
-// docs/SPEC.md). The pooled fast path is compare, bump, round up, count the
-// buffer in its pool: no heap allocation, no lookup, no call. Dead pools go
+// docs/SPEC.md). The pooled fast path is compare, compare, bump and round
+// up, count the buffer: no heap allocation, no lookup, no call, and a
+// release is a subtract and a decrement on its pool. Dead pools go
 // to a bounded cache that follows bursts and are reused, because memory
 // returned to the system costs page faults when it is touched again (the
 // cache gives back what a window of pool starts did not take: docs/SPEC.md,
@@ -56,25 +57,26 @@ class BasicPoolAllocator {
     Buffer& operator=(const Buffer&) = delete;
     ~Buffer() { release(); }
 
-    std::byte* data() const { return data_; }
-    std::size_t size() const { return size_; }
-    std::span<std::byte> bytes() const { return {data_, size_}; }
+    // A handle that is not live (released, moved from, default) has no
+    // bytes: nullptr and 0.
+    std::byte* data() const { return live() ? data_ : nullptr; }
+    std::size_t size() const { return live() ? size_ : 0; }
+    std::span<std::byte> bytes() const { return {data(), size()}; }
     bool pooled() const { return pool_ != nullptr && pool_->state != PoolState::kStandIn; }
     // True for a handle that came from an allocator and is not released yet.
     bool live() const { return pool_ != nullptr; }
     Placement placement() const {
-      if (!pooled()) return {false, 0, 0, size_};
+      if (!pooled()) return {false, 0, 0, size()};
       return {true, pool_->number, static_cast<std::size_t>(data_ - pool_->memory), size_};
     }
     // An empty handle writes nothing (Buffer::operator= releases the target
-    // first); a live one is emptied before the call, which is then a tail
-    // call.
+    // first). A live one writes one word, its pool, to null: data() and
+    // size() read that word first, so data_ and size_ need not be cleared.
     void release() noexcept {
-      if (pool_ == nullptr) return;
-      Pool* pool = std::exchange(pool_, nullptr);
-      std::byte* data = std::exchange(data_, nullptr);
-      const std::size_t size = std::exchange(size_, 0);
-      BasicPoolAllocator::release(pool, data, size);
+      Pool* pool = pool_;
+      if (pool == nullptr) return;
+      pool_ = nullptr;
+      BasicPoolAllocator::release(pool, *this);
     }
 
    private:
@@ -125,14 +127,12 @@ class BasicPoolAllocator {
 
   // Buffer.allocUnsafe(n). Throws std::length_error above kMaxRequest and
   // std::bad_alloc when upstream fails; either way nothing changes.
-  // Before the first pool capacity_ and offset_ are 0, so no request fits
-  // and the one room check also starts the first pool.
+  // Two compares, and everything else is one call out of line: the
+  // zero-length and threshold tests are one unsigned compare (n - 1 below
+  // the pooled sizes), and before the first pool cursor_ and end_ are 0, so
+  // no request fits and the room check also starts the first pool.
   Buffer allocate(std::size_t n) {
-    if (n == 0 || Rules::is_unpooled(n, threshold_)) [[unlikely]] {
-      const UnpooledBlock block = allocate_rare(n);
-      return Buffer(block.data, block.size, &stand_in_);
-    }
-    if (Rules::needs_new_pool(capacity_, offset_, n)) [[unlikely]] start_pool();
+    if (!is_pooled(n) || Rules::needs_new_pool(end_, cursor_, n)) [[unlikely]] return allocate_rare(n);
     return carve(n);
   }
 
@@ -144,9 +144,8 @@ class BasicPoolAllocator {
   template <class Writer>
   Buffer allocate_with(std::size_t reserve, Writer&& writer) {
     if (Rules::is_unpooled(reserve, threshold_)) return write_unpooled(reserve, writer);
-    if (current_ == nullptr || Rules::needs_new_pool(capacity_, offset_, reserve))
-      start_pool();
-    const std::size_t kept = writer(std::span<std::byte>(memory_ + offset_, reserve));
+    if (current_ == nullptr || Rules::needs_new_pool(end_, cursor_, reserve)) start_pool();
+    const std::size_t kept = writer(std::span<std::byte>(reinterpret_cast<std::byte*>(cursor_), reserve));
     if (kept > reserve) throw std::length_error("writer kept more bytes than it reserved");
     return carve(kept);
   }
@@ -162,12 +161,13 @@ class BasicPoolAllocator {
     check_alignment(alignment);
     if (n == 0) return make_empty();
     if (Rules::is_unpooled_aligned(n, alignment, threshold_)) return allocate_aligned_block(n, alignment);
-    // Before the first pool capacity_ and offset_ are 0: no request fits.
-    if (Rules::needs_new_pool(capacity_, Rules::room_check_offset(offset_, alignment), n)) {
+    // Before the first pool capacity and offset are 0: no request fits.
+    const std::size_t offset = current_offset(), capacity = current_capacity();
+    if (Rules::needs_new_pool(capacity, Rules::room_check_offset(offset, alignment), n)) {
       start_pool();
       return carve(n);
     }
-    offset_ = round_up(offset_, alignment);  // counted as padding: offset - bytes carved
+    cursor_ += round_up(offset, alignment) - offset;  // counted as padding: offset - bytes carved
     return carve(n);
   }
 
@@ -186,6 +186,7 @@ class BasicPoolAllocator {
     if (!is_pool_size(n)) throw std::invalid_argument(pool_size_error(n));
     pool_size_ = n;
     threshold_ = n / 2;
+    pooled_sizes_ = largest_pooled(threshold_);
   }
 
   std::size_t pool_size() const { return pool_size_; }
@@ -200,21 +201,23 @@ class BasicPoolAllocator {
   // first pool.
   std::optional<std::ptrdiff_t> room() const {
     if (current_ == nullptr) return std::nullopt;
-    return static_cast<std::ptrdiff_t>(current_->capacity) - static_cast<std::ptrdiff_t>(offset_);
+    return static_cast<std::ptrdiff_t>(current_capacity()) - static_cast<std::ptrdiff_t>(current_offset());
   }
-  // The gauges live_buffers and bytes_in_use are summed over the live pools
-  // here rather than counted on every op, and padding_bytes is derived from
-  // the bytes carved: the fast paths then touch one pool counter each.
+  // The gauges live_buffers and bytes_in_use are summed over the live
+  // pools' usage here, and padding_bytes is derived from the bytes carved
+  // out of the current pool, rather than updated on every op: exact after
+  // every op, while each fast path updates two counters (pool_usage.h).
   const PoolStats& stats() const {
     std::uint64_t buffers = stand_in_buffers_, bytes = stats_.unpooled_bytes;
     for (const Pool* pool = live_; pool != nullptr; pool = pool->next) {
-      buffers += refs_of(pool->usage);
-      bytes += bytes_of(pool->usage);
+      const PoolUsage usage = usage_of(pool);
+      buffers += usage.handles;
+      bytes += usage.bytes;
     }
     stats_.live_buffers = buffers;
     stats_.bytes_in_use = bytes;
     stats_.padding_bytes = padding_before_current_;
-    if (current_ != nullptr) stats_.padding_bytes += std::min(offset_, capacity_) - (carved_ - carved_before_current_);
+    if (current_ != nullptr) stats_.padding_bytes += current_padding();
     return stats_;
   }
 
@@ -224,9 +227,13 @@ class BasicPoolAllocator {
   // Lives at the end of its own block, after `capacity` bytes of memory, so
   // that a pool costs one upstream allocation and no alignment is wasted.
   struct Pool {
-    // Counts live handles into this block and their bytes. It is never
-    // reset: even under wrong Rules it stays true.
-    std::uint64_t usage = 0;
+    // Counts live handles into this block and their bytes
+    // (allocator/pool_usage.h). While the pool is current, allocations add
+    // to the allocator's carved_ instead and releases subtract here, so the
+    // pool's usage is usage + carved_ (usage_of()); start_pool() adds
+    // carved_ in when the pool stops being current. It is never reset: even
+    // under wrong Rules it stays true.
+    PoolUsage usage;
     PoolState state = PoolState::kCurrent;
     BasicPoolAllocator* owner = nullptr;  // for the rare path of a release
     std::byte* memory = nullptr;
@@ -237,20 +244,38 @@ class BasicPoolAllocator {
     Pool* next = nullptr;
   };
 
-  // allocate(n)'s rare cases, out of line so the fast path stays small. 16
-  // bytes come back in registers; a Buffer would come back through memory,
-  // and its fields would then round-trip through the stack on the fast path
-  // too.
-  struct UnpooledBlock {
-    std::byte* data;
-    std::size_t size;
-  };
-  [[gnu::noinline]] UnpooledBlock allocate_rare(std::size_t n) {
-    check_request(n);
-    std::byte* data = n == 0 ? nullptr : static_cast<std::byte*>(upstream_->allocate(n, block_alignment_));
-    ++stand_in_buffers_;  // after the only step that can throw
-    stats_.unpooled_bytes += n;
-    return {data, n};
+  // allocate(n)'s rare cases, out of line so the fast path stays small: an
+  // unpooled or empty buffer, or a request that does not fit the current
+  // pool (or comes before the first). The fast path tail-calls it, passing
+  // on the address its Buffer is built at, so it saves no registers.
+  [[gnu::noinline]] Buffer allocate_rare(std::size_t n) {
+    if (!is_pooled(n)) {
+      check_request(n);
+      std::byte* data = n == 0 ? nullptr : static_cast<std::byte*>(upstream_->allocate(n, block_alignment_));
+      ++stand_in_buffers_;  // after the only step that can throw
+      stats_.unpooled_bytes += n;
+      return Buffer(data, n, &stand_in_);
+    }
+    begin_pool();
+    return carve(n);
+  }
+
+  // Whether allocate(n) pools: the zero length and the threshold in one
+  // unsigned compare (n = 0 wraps to the largest size). allocate(n) asks
+  // nothing else, on the fast path and the rare one.
+  bool is_pooled(std::size_t n) const { return n - 1 < pooled_sizes_; }
+
+  // The sizes allocate(n) pools are 1 .. largest_pooled(threshold): derived
+  // from Rules::is_unpooled (which must be monotone in the size, as a
+  // threshold is) by bisection, once per pool size setting.
+  static std::size_t largest_pooled(std::size_t threshold) {
+    std::size_t low = 0, high = kMaxRequest;  // 1 .. low are pooled; above high, none
+    while (low < high) {
+      const std::size_t middle = low + (high - low + 1) / 2;
+      if (Rules::is_unpooled(middle, threshold)) high = middle - 1;
+      else low = middle;
+    }
+    return low;
   }
 
   Buffer make_empty() {
@@ -259,14 +284,34 @@ class BasicPoolAllocator {
   }
 
   // The fast path's second half: the current pool has room for the request.
+  // One add counts the handle and its bytes (carved_: the current pool's
+  // usage is usage + carved_), and the bytes carved give padding_bytes.
   Buffer carve(std::size_t kept) noexcept {
-    Pool* pool = current_;
-    if constexpr (Rules::kAssertInvariants) assert(offset_ + kept <= capacity_ && "room was checked before carving");
-    std::byte* data = memory_ + offset_;
-    offset_ = Rules::next_offset(offset_, kept, alignment_);
-    carved_ += kept;
-    pool->usage += kRefUnit + kept;
-    return Buffer(data, kept, pool);
+    if constexpr (Rules::kAssertInvariants)
+      assert(current_ != nullptr && cursor_ + kept <= end_ && "room was checked before carving");
+    const std::uintptr_t at = cursor_;
+    cursor_ = Rules::next_offset(at, kept, alignment_);
+    ++carved_handles_;
+    carved_bytes_ += kept;
+    return Buffer(reinterpret_cast<std::byte*>(at), kept, current_);
+  }
+
+  // The current pool's memory, offset and capacity (a current pool only).
+  std::byte* current_memory() const { return current_->memory; }
+  // 0 before the first pool, like the capacity.
+  std::size_t current_offset() const {
+    return current_ == nullptr ? 0 : cursor_ - reinterpret_cast<std::uintptr_t>(current_memory());
+  }
+  std::size_t current_capacity() const { return current_ == nullptr ? 0 : current_->capacity; }
+  // Padding inside the current pool: what the offset passed that no buffer
+  // kept (the bytes carved are carved_'s bytes).
+  std::size_t current_padding() const {
+    return std::min(current_offset(), current_capacity()) - carved_bytes_;
+  }
+  // A live pool's usage: the current pool's is in two parts (Pool::usage).
+  PoolUsage usage_of(const Pool* pool) const {
+    if (pool != current_) return pool->usage;
+    return pool->usage + PoolUsage{carved_handles_, static_cast<std::uint32_t>(carved_bytes_)};
   }
 
   void check_request(std::size_t n) const {
@@ -302,7 +347,11 @@ class BasicPoolAllocator {
   // has changed. The replaced pool dies if nothing refers to it, and its
   // memory is the first choice for the new pool. Out of line: it runs once
   // per pool, and inlined it made every allocation site save registers.
-  [[gnu::noinline]] void start_pool();
+  [[gnu::noinline]] void start_pool() { begin_pool(); }
+  // start_pool() itself, inlined into allocate_rare(): a pool start from
+  // allocate(n) then costs one call, not two (random4k starts a pool every
+  // few buffers; docs/BENCHMARKS.md).
+  [[gnu::always_inline]] inline void begin_pool();
 
   static void check_alignment(std::size_t alignment) {
     if (!is_request_alignment(alignment)) throw std::invalid_argument(request_alignment_error(alignment));
@@ -317,15 +366,17 @@ class BasicPoolAllocator {
   // The alignment an unpooled block was asked with.
   std::size_t unpooled_alignment(std::byte* data) noexcept;
 
-  // Buffer::release(): one subtract and one branch, inlined wherever a
-  // Buffer dies. Everything else (a pool's death, an unpooled or empty
-  // buffer) is the rare path, which has the allocator from the pool.
-  static void release(Pool* pool, std::byte* data, std::size_t size) noexcept {
-    pool->usage -= kRefUnit + size;
-    if (Rules::is_dead(refs_of(pool->usage))) [[unlikely]] pool->owner->release_rare(pool, data, size);
+  // Buffer::release(): a subtract, a decrement and one branch, inlined
+  // wherever a Buffer dies. Everything else (a pool's death, an unpooled or
+  // empty buffer, the rare false alarm of the current pool's wrapping
+  // counter) is the rare path, which has the allocator from the pool, and
+  // the handle's data and size from the handle (release() leaves them).
+  static void release(Pool* pool, const Buffer& buffer) noexcept {
+    pool->usage.bytes -= static_cast<std::uint32_t>(buffer.size_);
+    if (Rules::is_dead(--pool->usage.handles)) [[unlikely]] pool->owner->release_rare(pool, buffer);
   }
 
-  [[gnu::noinline]] void release_rare(Pool* pool, std::byte* data, std::size_t size) noexcept;
+  [[gnu::noinline]] void release_rare(Pool* pool, const Buffer& buffer) noexcept;
 
   void forget_live(Pool* pool) noexcept;
 
@@ -352,19 +403,26 @@ class BasicPoolAllocator {
   // The pool is in no list any more.
   void destroy_pool(Pool* pool) noexcept;
 
-  // Fast-path state first. memory_ and capacity_ copy the current pool's, so
-  // that the fast path does not load them from the pool's header, at the far
-  // end of its block.
-  Pool* current_ = nullptr;
-  std::byte* memory_ = nullptr;
-  std::size_t capacity_ = 0;
-  std::size_t offset_ = 0;
-  std::size_t threshold_ = 0;
+  // Fast-path state first, in one cache line. cursor_ and end_ are the
+  // current pool's memory + offset and memory + capacity, as addresses: the
+  // fast path's room check, `cursor_ + n > end_`, is the rule's
+  // `offset + n > capacity` moved by the same base on both sides (every
+  // Rules question about the room and the next offset is asked that way;
+  // memory is aligned to at least the alignment, so rounding up is the same
+  // from either base). 0 and 0 before the first pool.
+  std::uintptr_t cursor_ = 0;
+  std::uintptr_t end_ = 0;
+  std::size_t pooled_sizes_ = 0;  // largest_pooled(threshold_)
+  std::size_t carved_bytes_ = 0;  // see carved_handles_
   std::size_t alignment_;
-  std::uint64_t carved_ = 0;  // bytes ever kept by pooled buffers
+  // The current pool's allocations: handles and bytes carved, the part of
+  // its usage that the fast path adds to (Pool::usage). Apart, so that g++
+  // does not pack the two adds into vector instructions.
+  std::uint32_t carved_handles_ = 0;
+  Pool* current_ = nullptr;
+  std::size_t threshold_ = 0;
   mutable PoolStats stats_;   // stats() fills in the gauges it sums
 
-  std::uint64_t carved_before_current_ = 0;   // carved_ when the current pool started
   std::uint64_t padding_before_current_ = 0;  // padding_bytes of the pools before it
   std::uint64_t stand_in_buffers_ = 0;        // live unpooled and empty buffers
   Pool stand_in_;  // what unpooled and empty buffers count in (kStandIn)

@@ -70,6 +70,92 @@ TEST(PoolAllocator, ThresholdFollowsThePoolSizeSetting) {
   EXPECT_EQ(b.placement(), unpooled(50));
 }
 
+// allocate(n) tests the zero length and the threshold with one unsigned
+// compare, `n - 1 < largest pooled size`, the size derived from
+// Rules::is_unpooled when the pool size is set.
+TEST(PoolAllocator, OneCompareTellsPooledFromUnpooledForEveryPoolSize) {
+  for (const std::size_t pool_size : {0, 1, 2, 3, 4, 100, 101, 8192, 65536, 1 << 20}) {
+    PoolAllocator allocator;
+    allocator.set_pool_size(pool_size);
+    const std::size_t t = pool_size / 2;
+    std::vector<std::size_t> sizes = {0, 1, 2, t, t + 1};
+    if (t >= 1) sizes.push_back(t - 1);
+    for (const std::size_t n : sizes) {
+      const Buffer buffer = allocator.allocate(n);
+      EXPECT_EQ(buffer.pooled(), n != 0 && n < t) << "pool_size " << pool_size << ", allocate(" << n << ")";
+      EXPECT_EQ(buffer.size(), n);
+    }
+  }
+}
+
+// A wrong rule, here only: pools a request of exactly half the pool size.
+// The fast path's compare must follow whatever is_unpooled says.
+struct PoolsHalfThePoolSize : NodePoolRules {
+  static constexpr bool kAssertInvariants = false;
+  static constexpr bool is_unpooled(std::size_t reserve, std::size_t threshold) { return reserve > threshold; }
+};
+
+TEST(PoolAllocator, TheOneCompareIsDerivedFromTheRules) {
+  BasicPoolAllocator<PoolsHalfThePoolSize> allocator;
+  EXPECT_TRUE(allocator.allocate(4096).pooled());
+  EXPECT_FALSE(allocator.allocate(4097).pooled());
+  EXPECT_FALSE(allocator.allocate(0).pooled());
+}
+
+// While a pool is current, its allocations count in the allocator and its
+// releases in the pool; every statistic must still be exact after each op.
+TEST(PoolAllocator, StatisticsStayExactWhileTheCurrentPoolReleases) {
+  PoolAllocator allocator;
+  std::vector<Buffer> buffers;
+  for (int i = 0; i < 10; ++i) buffers.push_back(allocator.allocate(64));
+  for (int i = 0; i < 10; i += 2) buffers[i].release();
+  EXPECT_EQ(allocator.stats().live_buffers, 5u);
+  EXPECT_EQ(allocator.stats().bytes_in_use, 5u * 64);
+  buffers.push_back(allocator.allocate(61));  // padding 3
+  EXPECT_EQ(allocator.stats().live_buffers, 6u);
+  EXPECT_EQ(allocator.stats().bytes_in_use, 5u * 64 + 61);
+  EXPECT_EQ(allocator.stats().padding_bytes, 3u);
+  // From offset 704, pool 0 takes one 4000 (to 4704), the next starts pool 1.
+  buffers.push_back(allocator.allocate(4000));
+  buffers.push_back(allocator.allocate(4000));
+  EXPECT_EQ(buffers[11].placement(), pooled(0, 704, 4000));
+  EXPECT_EQ(buffers[12].placement(), pooled(1, 0, 4000));
+  PoolStats expected;
+  expected.live_buffers = 8;
+  expected.live_pools = 2;
+  expected.bytes_in_use = 5 * 64 + 61 + 8000;
+  expected.pool_bytes = 2 * 8192;
+  expected.padding_bytes = 3;
+  expected.tail_waste_bytes = 8192 - 4704;
+  expected.pools_created = 2;
+  EXPECT_EQ(allocator.stats(), expected);
+  // Pool 0 dies with its last buffer and goes to the cache.
+  for (int i = 1; i < 11; i += 2) buffers[i].release();
+  buffers[10].release();
+  buffers[11].release();
+  expected.live_buffers = 1;
+  expected.live_pools = 1;
+  expected.bytes_in_use = 4000;
+  expected.pool_bytes = 8192;
+  expected.cached_pools = 1;
+  EXPECT_EQ(allocator.stats(), expected);
+}
+
+// release() writes only the handle's pool; data() and size() read it first.
+TEST(PoolAllocator, AReleasedHandleHasNoBytes) {
+  PoolAllocator allocator;
+  for (const std::size_t n : {std::size_t{10}, std::size_t{5000}, std::size_t{0}}) {
+    Buffer buffer = allocator.allocate(n);
+    buffer.release();
+    EXPECT_FALSE(buffer.live()) << n;
+    EXPECT_EQ(buffer.data(), nullptr) << n;
+    EXPECT_EQ(buffer.size(), 0u) << n;
+    EXPECT_TRUE(buffer.bytes().empty()) << n;
+    EXPECT_EQ(buffer.placement(), unpooled(0)) << n;
+  }
+  EXPECT_EQ(allocator.stats().live_buffers, 0u);
+}
+
 TEST(PoolAllocator, OffsetRoundedPastACapacityThatIsNotAMultipleOfTheAlignment) {
   PoolAllocator allocator;
   allocator.set_pool_size(101);

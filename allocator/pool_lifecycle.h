@@ -9,10 +9,11 @@
 namespace poolcheck {
 
 template <class Rules>
-void BasicPoolAllocator<Rules>::start_pool() {
+void BasicPoolAllocator<Rules>::begin_pool() {
   Pool* const old = current_;
   const std::size_t capacity = pool_size_;
-  const bool old_dies = old != nullptr && Rules::is_dead(refs_of(old->usage));
+  const PoolUsage old_usage = old == nullptr ? PoolUsage{} : usage_of(old);
+  const bool old_dies = old != nullptr && Rules::is_dead(old_usage.handles);
   Pool* fresh = nullptr;
   if (old_dies && old->capacity == capacity) {
     fresh = old;
@@ -26,8 +27,9 @@ void BasicPoolAllocator<Rules>::start_pool() {
     ++stats_.pools_created;
   }
   if (old != nullptr) {
-    padding_before_current_ += std::min(offset_, old->capacity) - (carved_ - carved_before_current_);
-    stats_.tail_waste_bytes += Rules::tail_waste(old->capacity, offset_);
+    padding_before_current_ += current_padding();
+    stats_.tail_waste_bytes += Rules::tail_waste(old->capacity, current_offset());
+    old->usage = old_usage;  // no longer current: all of it in the pool
     old->state = PoolState::kLive;
     if (old_dies) {
       forget_live(old);
@@ -37,16 +39,16 @@ void BasicPoolAllocator<Rules>::start_pool() {
       }
     }
   }
-  carved_before_current_ = carved_;
+  carved_handles_ = 0;
+  carved_bytes_ = 0;
   if (++window_starts_ == cache_window_) trim_cache();
   fresh->state = PoolState::kCurrent;
   fresh->number = next_pool_number_++;
   ++stats_.live_pools;
   stats_.pool_bytes += fresh->capacity;
   current_ = fresh;
-  memory_ = fresh->memory;
-  capacity_ = fresh->capacity;
-  offset_ = 0;
+  cursor_ = reinterpret_cast<std::uintptr_t>(fresh->memory);
+  end_ = cursor_ + fresh->capacity;
 }
 
 template <class Rules>
@@ -74,13 +76,13 @@ std::size_t BasicPoolAllocator<Rules>::unpooled_alignment(std::byte* data) noexc
 }
 
 template <class Rules>
-void BasicPoolAllocator<Rules>::release_rare(Pool* pool, std::byte* data, std::size_t size) noexcept {
+void BasicPoolAllocator<Rules>::release_rare(Pool* pool, const Buffer& buffer) noexcept {
   if (pool == &stand_in_) {
     stand_in_.usage = kStandInUsage;
     --stand_in_buffers_;
-    if (size == 0) return;  // an empty buffer
-    stats_.unpooled_bytes -= size;
-    upstream_->deallocate(data, size, unpooled_alignment(data));
+    if (buffer.size_ == 0) return;  // an empty buffer
+    stats_.unpooled_bytes -= buffer.size_;
+    upstream_->deallocate(buffer.data_, buffer.size_, unpooled_alignment(buffer.data_));
   } else if (pool->state == PoolState::kLive) {  // not current, and now dead
     forget_live(pool);
     unlink_live(pool);

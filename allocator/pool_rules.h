@@ -30,14 +30,14 @@ struct NodePoolRules {
                                        std::size_t reserve) {
     return offset + reserve > capacity;
   }
-  // After each pooled buffer the offset is rounded up to the alignment:
-  // round_up(offset + kept). The offset is always a multiple of the
-  // alignment (it starts at 0 and every step rounds), so rounding `kept`
-  // alone gives the same offset, and the offset, which every allocation
-  // reads and writes, then waits for one add instead of three.
+  // After each pooled buffer the offset is rounded up to the alignment.
+  // Written as Node writes it: the fast path has offset + kept already (the
+  // room check's sum), and `offset + round_up(kept)` (the same value, the
+  // offset being aligned) made g++ keep the Buffer's address in a register
+  // it must save, three more instructions (docs/BENCHMARKS.md).
   static constexpr std::size_t next_offset(std::size_t offset, std::size_t kept,
                                            std::size_t alignment) {
-    return offset + round_up(kept, alignment);
+    return round_up(offset + kept, alignment);
   }
   // Room abandoned when a pool is replaced; the offset may be past the end.
   static constexpr std::size_t tail_waste(std::size_t capacity, std::size_t offset) {

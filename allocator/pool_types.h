@@ -145,7 +145,7 @@ struct Placement {
 
 // Gauges describe the present; counters only ever grow. (The allocator sums
 // live_buffers and bytes_in_use over its pools when asked, so that the fast
-// paths update one word: allocator/pool_usage.h.)
+// paths update only two counters: allocator/pool_usage.h.)
 struct PoolStats {
   // gauges
   std::uint64_t live_buffers = 0;    // handles not yet released, empty ones included

@@ -1,11 +1,14 @@
-// A pool's usage word: how many live handles point into the pool, and their
-// bytes, in one 64-bit counter, so that a pooled allocate or release updates
-// both with one add or subtract on a word the fast path touches anyway.
+// A pool's usage: how many live handles point into the pool, and their
+// bytes, as two 32-bit counters side by side, so that a pooled release is a
+// subtract of its bytes and a decrement that sets the flags the death test
+// reads (no constant to build, no value to shift), and an allocation two
+// adds.
 //
-//   usage = live handles * kRefUnit + their bytes
-//
-// Bytes are at most the pool's capacity (<= kMaxPoolSize = 2^30), so they
-// never carry into the count; a pool holds at most 2^32 - 1 handles.
+// Bytes are at most the pool's capacity (<= kMaxPoolSize = 2^30), and a pool
+// holds at most 2^32 - 1 handles. The arithmetic is modulo 2^32 in each
+// counter, so a usage may be kept as two parts whose sum is the truth (the
+// current pool's: allocator/pool_allocator.h, Pool::usage), each part free to
+// wrap.
 #pragma once
 
 #include <cstdint>
@@ -14,19 +17,26 @@
 
 namespace poolcheck {
 
-inline constexpr std::uint64_t kRefUnit = std::uint64_t{1} << 32;
-inline constexpr std::uint64_t kUsageBytesMask = kRefUnit - 1;
+struct PoolUsage {
+  std::uint32_t handles = 0;
+  std::uint32_t bytes = 0;
 
-constexpr std::uint32_t refs_of(std::uint64_t usage) { return static_cast<std::uint32_t>(usage >> 32); }
-constexpr std::uint64_t bytes_of(std::uint64_t usage) { return usage & kUsageBytesMask; }
+  // One handle of `size` bytes more.
+  constexpr void add(std::size_t size) {
+    ++handles;
+    bytes += static_cast<std::uint32_t>(size);
+  }
+  constexpr PoolUsage operator+(const PoolUsage& other) const {
+    return {static_cast<std::uint32_t>(handles + other.handles), static_cast<std::uint32_t>(bytes + other.bytes)};
+  }
+  bool operator==(const PoolUsage&) const = default;
+};
+static_assert(kMaxPoolSize <= UINT32_MAX && kMaxRequest <= UINT32_MAX);
 
 // The usage of the allocator's stand-in pool, which unpooled and empty
-// buffers point to. Any release subtracts kRefUnit and at most 2^30 bytes,
-// which leaves 0 handles: it reads as the pool's death, so those releases
-// take the rare path through the fast path's one branch, and the rare path
-// puts this value back.
-inline constexpr std::uint64_t kStandInUsage = kRefUnit + (kRefUnit >> 1);
-static_assert(kMaxRequest < (kRefUnit >> 1) && kMaxPoolSize < kRefUnit);
-static_assert(refs_of(kStandInUsage - kRefUnit - kMaxRequest) == 0 && refs_of(kStandInUsage - kRefUnit) == 0);
+// buffers point to: one handle, so that any release through it leaves none
+// and reads as the pool's death. Those releases take the rare path through
+// the fast path's one test, and the rare path puts this value back.
+inline constexpr PoolUsage kStandInUsage{1, 0};
 
 }  // namespace poolcheck
