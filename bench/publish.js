@@ -7,7 +7,11 @@
 // `bench_readme_table` fails when the README and the data disagree.
 //
 //   node bench/publish.js pack DIR -o FILE.jsonl   DIR (a run) -> one file
-//   node bench/publish.js readme FILE.jsonl        the README's block
+//   node bench/publish.js readme FILE.jsonl [EARLIER.jsonl]
+//                                                  the README's block (and how
+//                                                  far each ratio moved from
+//                                                  an earlier run's)
+//   node bench/publish.js unpack FILE.jsonl DIR    the run again as files (charts)
 //
 // FILE.jsonl: one JSON object per line, {"name": FILE, "text": CONTENT}, for
 // every file of the run, in name order. A bad file is "FILE:LINE: problem",
@@ -35,9 +39,11 @@ function pack(dir, out) {
   process.stderr.write(`publish.js: ${names.length} files of ${dir} -> ${out}\n`);
 }
 
-// FILE.jsonl -> a fresh directory holding the run as bench.sh wrote it.
-function unpack(file) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolcheck-bench-'));
+// FILE.jsonl -> DIR (a fresh temporary one by default) holding the run as
+// bench.sh wrote it.
+function unpack(file, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolcheck-bench-'))) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
   fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     let entry;
@@ -53,19 +59,51 @@ function unpack(file) {
   return dir;
 }
 
-function readme(file) {
+const RATIOS = path.join(__dirname, 'ratios.js');
+
+// The medians of ratios.js --json for the run in FILE.
+function medians(file) {
+  const dir = unpack(file);
+  try {
+    return JSON.parse(execFileSync(process.execPath, [RATIOS, '--json', dir], { encoding: 'utf8' }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// How far each median ratio of FILE moved from EARLIER's: a run alone does
+// not say how repeatable it is.
+function comparison(file, earlier) {
+  const now = medians(file), before = medians(earlier);
+  const out = [
+    `Each median beside the same figure of the run before it (\`${earlier}\`, same command, same machine):`,
+    '',
+    '| ratio | this run | the run before | difference |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const w of Object.keys(now))
+    for (const o of Object.keys(now[w])) {
+      if (!before[w]?.[o]) continue;
+      const a = now[w][o].median, b = before[w][o].median;
+      out.push(`| ${w} poolcheck / ${o} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${((100 * Math.abs(a - b)) / Math.min(a, b)).toFixed(0)}% |`);
+    }
+  return out.join('\n');
+}
+
+function readme(file, earlier) {
   const dir = unpack(file);
   try {
     const about = JSON.parse(fs.readFileSync(path.join(dir, 'about.json'), 'utf8'));
-    const ratios = execFileSync(process.execPath, [path.join(__dirname, 'ratios.js'), dir], { encoding: 'utf8' });
+    const ratios = execFileSync(process.execPath, [RATIOS, dir], { encoding: 'utf8' });
     const out = [
       `- Machine: ${about.machine}`,
       `- Date: ${about.date}; command: \`${about.command}\`; ${about.toolchain}`,
       `- ${about.rounds} rounds; load average (1 min) at the start and the end of each round: ${about.load_range}, on ${about.cores} cores`,
-      `- Data: \`${file}\`; this block: \`node bench/publish.js readme ${file}\``,
+      `- Data: \`${file}\`; this block: \`node bench/publish.js readme ${[file, earlier].filter(Boolean).join(' ')}\``,
       '',
       ratios.trimEnd(),
     ];
+    if (earlier) out.push('', comparison(file, earlier));
     return out.join('\n') + '\n';
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -73,9 +111,10 @@ function readme(file) {
 }
 
 function main(argv) {
-  const usage = 'usage: publish.js pack DIR -o FILE.jsonl | readme FILE.jsonl';
+  const usage = 'usage: publish.js pack DIR -o FILE.jsonl | readme FILE.jsonl [EARLIER.jsonl] | unpack FILE.jsonl DIR';
+  if (argv[0] === 'unpack' && argv.length === 3) return unpack(argv[1], argv[2]);
   if (argv[0] === 'pack' && argv.length === 4 && argv[2] === '-o') return pack(argv[1], argv[3]);
-  if (argv[0] === 'readme' && argv.length === 2) return process.stdout.write(readme(argv[1]));
+  if (argv[0] === 'readme' && (argv.length === 2 || argv.length === 3)) return process.stdout.write(readme(argv[1], argv[2]));
   throw new Error(usage);
 }
 

@@ -2,17 +2,19 @@
 # Regenerates every picture in docs/img/ from the tools' own output; nothing
 # is drawn by hand.
 #
-#   scripts/charts.sh          uses build/bench/runs/*.json and
-#                              build/fuzz-work/*/ when they exist, and runs
-#                              scripts/bench.sh / scripts/fuzz.sh first when not
-#   scripts/charts.sh --run    runs both first in any case
+#   scripts/charts.sh          uses build/fuzz-work/*/ when it exists, and
+#                              runs scripts/fuzz.sh first when not
+#   scripts/charts.sh --run    runs scripts/fuzz.sh first in any case
+#
+# The benchmark chart is drawn from the published run, docs/bench/run.jsonl
+# (the README's table; bench/publish.js), not from the last local run.
 #
 # Pictures (and what makes them):
 #   seed_map.svg        poolcheck map corpus/scenarios/256_then_two_4095.ops
 #   recycling_map.svg   poolcheck map corpus/scenarios/pool_recycling.ops
 #   recycling_map.html  the same, one frame per op
 #   divergence_map.svg  props_divergence_map OffByOneRoom corpus/scenarios/exact_room_after_256_4095.ops
-#   bench.svg           scripts/charts/bench_chart.js build/bench/runs
+#   bench.svg           scripts/charts/bench_chart.js over docs/bench/run.jsonl
 #   fuzz_campaign.svg   scripts/charts/fuzz_chart.js build/fuzz-work
 #   edge_census.svg     props_edge_census --profile all | scripts/charts/census_chart.js
 #   whatif_tsc.svg      poolcheck whatif over model/node/recordings/tsc-26.12.1.ops
@@ -44,8 +46,8 @@ node scripts/charts/census_chart.js -o "$img/edge_census.svg" build/edge_census.
 "$bin/model/poolcheck" whatif --pool-size 4096,8192,16384,32768,65536,131072 \
   model/node/recordings/tsc-26.12.1.ops -o "$img/whatif_tsc.svg" >/dev/null
 
-if [ "$run" = 1 ] || ! ls build/bench/runs/*.json >/dev/null 2>&1; then bash scripts/bench.sh; fi
-node scripts/charts/bench_chart.js -o "$img/bench.svg" build/bench/runs
+node bench/publish.js unpack docs/bench/run.jsonl build/bench/published
+node scripts/charts/bench_chart.js -o "$img/bench.svg" build/bench/published
 
 if [ "$run" = 1 ] || ! ls build/fuzz-work/*/fuzz-run.txt >/dev/null 2>&1; then bash scripts/fuzz.sh || true; fi
 node scripts/charts/fuzz_chart.js -o "$img/fuzz_campaign.svg" build/fuzz-work
