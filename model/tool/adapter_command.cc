@@ -1,4 +1,5 @@
 #include "model/tool/adapter_command.h"
+#include "model/tool/replay_files.h"
 
 #include <algorithm>
 #include <charconv>
@@ -22,7 +23,7 @@
 namespace poolcheck {
 namespace {
 
-constexpr int kOk = 0, kDiverged = 1, kBadInput = 2;
+constexpr int kOk = 0, kBadInput = 2;
 
 // What the tool does with one adapter, made once per built-in adapter.
 struct BuiltIn {
@@ -214,19 +215,11 @@ int replay(const Args& args) {
   if (args.fail_each && !args.adapter->injects_failures)
     return problem("--fail-each: " + std::string(args.adapter->name) +
                    " takes no injected failures (docs/ADAPTERS.md)");
-  ExpandedInputs inputs = expand_inputs(args.inputs);
-  std::size_t ok = 0, failed = 0, bad = inputs.errors.size();
-  for (const LoadError& error : inputs.errors) std::cout << "ERROR " << error.to_string() << "\n";
-  for (const auto& path : inputs.files) {
-    LoadResult loaded = load_sequence(path, args.settings);
-    if (loaded.error) {
-      std::cout << "ERROR " << loaded.error->to_string() << "\n";
-      ++bad;
-      continue;
-    }
-    const SequenceFile& file = *loaded.file;
+  const std::string label =
+      "replay --allocator " + std::string(args.adapter->name) + (args.fail_each ? " --fail-each" : "");
+  return replay_files(args.inputs, args.settings, args.quiet, label,
+                      [&](const std::filesystem::path& path, const SequenceFile& file, std::string& detail) {
     std::optional<std::string> report;
-    std::string detail = std::to_string(file.ops.size()) + " ops";
     if (args.fail_each) {
       const FailEachResult result = args.adapter->fail_each(file.ops, file.settings);
       detail += ", " + std::to_string(result.requests) + " upstream requests, each failed in turn";
@@ -238,20 +231,10 @@ int replay(const Args& args) {
     } else {
       report = args.adapter->check(file.ops, file.settings);
     }
-    if (report) {
-      ++failed;
-      std::cout << "FAIL " << path.string() << "\n" << *report;
-    } else {
-      ++ok;
-      if (!args.quiet) std::cout << "ok   " << path.string() << " (" << detail << ")\n";
-    }
-  }
-  std::cout << "replay --allocator " << args.adapter->name << (args.fail_each ? " --fail-each" : "") << ": "
-            << ok + failed + bad << " files, " << ok << " ok, " << failed << " failed, " << bad
-            << " unreadable or malformed\n";
-  std::cout.flush();
-  if (bad > 0) return kBadInput;
-  return failed > 0 ? kDiverged : kOk;
+    if (!report) return FileVerdict::kOk;
+    std::cout << "FAIL " << path.string() << "\n" << *report;
+    return FileVerdict::kDiverged;
+  });
 }
 
 std::optional<SequenceFile> load_one(const Args& args, const char* command) {

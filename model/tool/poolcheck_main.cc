@@ -24,6 +24,7 @@
 #include "model/tool/map_command.h"
 #include "model/tool/parse_json.h"
 #include "model/tool/record_command.h"
+#include "model/tool/replay_files.h"
 #include "model/tool/recording.h"
 #include "model/tool/whatif_command.h"
 
@@ -143,38 +144,24 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
 
 int replay(const Options& options) {
   if (options.inputs.empty()) return usage_error("replay needs at least one file or directory");
-  ExpandedInputs inputs = expand_inputs(options.inputs);
-  std::size_t ok = 0, failed = 0, bad = inputs.errors.size();
   MapDirectory maps(options.map_dir);
-  for (const LoadError& error : inputs.errors) std::cout << "ERROR " << error.to_string() << "\n";
-  for (const auto& path : inputs.files) {
-    LoadResult loaded = load_sequence(path, options.settings);
-    if (loaded.error) {
-      std::cout << "ERROR " << loaded.error->to_string() << "\n";
-      ++bad;
-      continue;
-    }
-    const SequenceFile& file = *loaded.file;
+  return replay_files(options.inputs, options.settings, options.quiet, "replay",
+                      [&](const std::filesystem::path& path, const SequenceFile& file, std::string&) {
     if (std::optional<Divergence> divergence = check_ops(file.ops, file.settings)) {
-      ++failed;
       std::cout << "FAIL " << path.string() << "\n" << describe(*divergence, file.ops, file.settings);
-      if (!options.map_dir.empty()) {
-        const std::filesystem::path map = maps.path_for(path);
-        if (write_text_file(map, divergence_picture(file, *divergence))) std::cout << "map: " << map.string() << "\n";
-        else ++bad;
-      }
-    } else if (const int recorded = check_recorded(file, std::cout); recorded != kOk) {
-      ++(recorded == kDiverged ? failed : bad);  // a recording's placements differ from Node's, or it is malformed
-    } else {
-      ++ok;
-      if (!options.quiet) std::cout << "ok   " << path.string() << " (" << file.ops.size() << " ops)\n";
+      if (options.map_dir.empty()) return FileVerdict::kDiverged;
+      const std::filesystem::path map = maps.path_for(path);
+      if (!write_text_file(map, divergence_picture(file, *divergence))) return FileVerdict::kBad;
+      std::cout << "map: " << map.string() << "\n";
+      return FileVerdict::kDiverged;
     }
-  }
-  std::cout << "replay: " << ok + failed + bad << " files, " << ok << " ok, " << failed << " failed, " << bad
-            << " unreadable or malformed\n";
-  std::cout.flush();
-  if (bad > 0) return kBadInput;
-  return failed > 0 ? kDiverged : kOk;
+    // A recording's placements against Node's (docs/NODE.md): 1 they differ, 2 it is malformed.
+    switch (check_recorded(file, std::cout)) {
+      case kOk: return FileVerdict::kOk;
+      case kDiverged: return FileVerdict::kDiverged;
+      default: return FileVerdict::kBad;
+    }
+  });
 }
 
 void print_trace_line(std::FILE* out, std::uint64_t slice, const Placement& placement) {
