@@ -31,7 +31,6 @@ import argparse
 import os
 import platform
 import random
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -87,8 +86,7 @@ def start_run(command, fuzz_seconds):
     return {
         "run": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "date": now.strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                 text=True).stdout.strip(),
+        "commit": results.commit(),
         "command": command,
         "nproc": os.cpu_count(),
         "machine": machine(),

@@ -43,6 +43,7 @@ from datetime import datetime, timezone
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import detectors  # noqa: E402
 import equivalents  # noqa: E402
+import results  # noqa: E402
 
 ROOT = detectors.ROOT
 DATA = os.path.join(ROOT, "docs", "mutation", "find_rate.jsonl")
@@ -95,14 +96,6 @@ def one_run(fuzzer, number, seed, seconds):
         return round(wall, 2) if done.returncode != 0 else None
 
 
-def commit():
-    try:
-        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def run(args):
     fuzzer = os.path.abspath(args.fuzzer)
     if not os.access(fuzzer, os.X_OK):
@@ -131,7 +124,7 @@ def run(args):
     by_mutant = {}
     for (n, s), t in zip(jobs, times):
         by_mutant.setdefault(n, {})[str(s)] = t
-    run_info = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": commit(),
+    run_info = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": results.commit(),
                 "command": args.command, "fuzzer": os.path.relpath(fuzzer, ROOT), "seconds": args.seconds,
                 "jobs": args.jobs, "extra_flags": args.extra_flags, "nproc": os.cpu_count(), "machine": f"{platform.machine()}, Linux {platform.release()}",
                 "load": [round(x, 2) for x in load_start] + [round(x, 2) for x in os.getloadavg()]}

@@ -30,6 +30,7 @@ import contextlib
 import fcntl
 import json
 import os
+import subprocess
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PATH = os.path.join(ROOT, "docs", "mutation", "results.jsonl")
@@ -44,6 +45,16 @@ def locked():
     with open(lock, "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         yield
+
+
+def commit():
+    """The checkout's short commit, or "unknown" where there is no git (a
+    tarball, a machine without git): a run's record must not depend on it."""
+    try:
+        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def load_runs(path=RUNS):
