@@ -126,6 +126,10 @@ inline bool is_aligned_alloc(const Op& op) { return op.kind == OpKind::kAlloc &&
 bool creates_buffer(const Op& op);
 bool exceeds_max_request(const Op& op);
 
+// Splits one line into its space- or tab-separated words (the text form's
+// tokenizer; recordings' comments use it too).
+std::vector<std::string_view> words_of(std::string_view line);
+
 // A sequence's settings are the PoolOptions the allocator is made with
 // (allocator/pool_types.h; model/ops/settings.h names them for the tools).
 // `pool_size` is only the initial value: `pool_size N` ops change it.

@@ -27,19 +27,6 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
-std::vector<std::string_view> words(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-    std::size_t j = i;
-    while (j < text.size() && text[j] != ' ' && text[j] != '\t') ++j;
-    if (j > i) out.push_back(text.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 bool number(std::string_view text, std::uint64_t& value) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
@@ -48,7 +35,7 @@ bool number(std::string_view text, std::uint64_t& value) {
 // "[inferred] pool P offset O length L [via API...]" or
 // "[inferred] unpooled length L [via API...]"; an error message or "".
 std::string parse_placement(std::string_view comment, RecordedOp& recorded) {
-  const std::vector<std::string_view> w = words(comment);
+  const std::vector<std::string_view> w = words_of(comment);
   std::size_t i = 0;
   if (i < w.size() && w[i] == "inferred") {
     recorded.inferred = true;
@@ -101,7 +88,7 @@ std::optional<Recording> parse_recording(const SequenceFile& file, const std::st
   const std::string_view header = lines.empty() ? std::string_view() : lines[0];
   const std::size_t node = header.find("node ");
   const std::vector<std::string_view> version =
-      node == std::string_view::npos ? std::vector<std::string_view>() : words(header.substr(node + 5));
+      node == std::string_view::npos ? std::vector<std::string_view>() : words_of(header.substr(node + 5));
   if (version.empty()) return fail(1, "recording header: expected `# poolcheck recording 1: node vX.Y.Z, ...`");
   recording.node = std::string(version.front());
   if (recording.node.ends_with(',')) recording.node.pop_back();
@@ -126,7 +113,7 @@ std::optional<Recording> parse_recording(const SequenceFile& file, const std::st
         return fail(recorded.line, "placement comment: length " + std::to_string(recorded.placed->length) +
                                        " is not what the op keeps");
     } else if (op.kind == OpKind::kRelease) {
-      const std::vector<std::string_view> w = words(comment);
+      const std::vector<std::string_view> w = words_of(comment);
       if (w.size() != 1 || (w[0] != "collected" && w[0] != "inferred"))
         return fail(recorded.line, "release comment: expected `collected` or `inferred`");
       recorded.inferred = w[0] == "inferred";
