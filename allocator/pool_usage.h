@@ -1,8 +1,7 @@
 // A pool's usage: how many live handles point into the pool, and their
 // bytes, as two 32-bit counters side by side, so that a pooled release is a
 // subtract of its bytes and a decrement that sets the flags the death test
-// reads (no constant to build, no value to shift), and an allocation two
-// adds.
+// reads (no constant to build, no value to shift).
 //
 // Bytes are at most the pool's capacity (<= kMaxPoolSize = 2^30), and a pool
 // holds at most 2^32 - 1 handles. The arithmetic is modulo 2^32 in each
@@ -21,11 +20,6 @@ struct PoolUsage {
   std::uint32_t handles = 0;
   std::uint32_t bytes = 0;
 
-  // One handle of `size` bytes more.
-  constexpr void add(std::size_t size) {
-    ++handles;
-    bytes += static_cast<std::uint32_t>(size);
-  }
   constexpr PoolUsage operator+(const PoolUsage& other) const {
     return {static_cast<std::uint32_t>(handles + other.handles), static_cast<std::uint32_t>(bytes + other.bytes)};
   }
