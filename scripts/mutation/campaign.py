@@ -13,8 +13,9 @@ N drawn with seed S, or the mutants --only names) against every detector,
 J mutants at a time. Each test's time limit is 5 times its time in that
 first run on the real allocator, at least 10 s (detectors.py). A detector
 that times out is run again with every time limit three times as long
-(budget 3) before its result is kept. The results
-are merged into the data: a rerun replaces the results of the detectors it
+(budget 3) before its result is kept. Each mutant's results
+are merged into the data as soon as it is done (a stopped campaign keeps
+what finished; `--only` the rest resumes it): a rerun replaces the results of the detectors it
 ran and keeps the others; nothing else is deleted. The stillborn mutants of
 the build are merged too, with their first compiler error.
 
@@ -183,20 +184,32 @@ def main():
     print(f"campaign: {len(chosen)} mutants" + (f" and {len(recheck)} listed equivalents" if recheck else "") +
           f", {options.jobs} at a time", flush=True)
     jobs = [(m, options.check) for m in chosen] + [(m, False) for m in recheck]
+    if not options.no_merge:
+        # The run is written down first and each mutant's results as soon as it
+        # is done, so that a campaign stopped part way loses only the mutants
+        # still running (`--only` the rest resumes it).
+        with results.locked():
+            results.add_run(run)
+
+    def run_and_keep(job):
+        mutant, out = run_mutant(job[0], order, options.fuzz_seconds, job[1], run["run"])
+        if not options.no_merge and out:
+            with results.locked():
+                results.merge(every, {mutant["number"]: {"detectors": out}})
+        return mutant, out
+
     with ThreadPoolExecutor(options.jobs) as pool:
-        done = list(pool.map(lambda job: run_mutant(job[0], order, options.fuzz_seconds, job[1], run['run']), jobs))
+        done = list(pool.map(run_and_keep, jobs))
     wall = time.monotonic() - start
 
     if not options.no_merge:
         stillborn = read_stillborn()
-        merged = {m["number"]: {"stillborn": stillborn.get(m["number"])} for m in every}
-        for m, out in done:
-            merged[m["number"]] = {"detectors": out}
         run["load"].append([round(x, 2) for x in os.getloadavg()])
         run["wall_seconds"] = round(wall)
         with results.locked():
             results.add_run(run)
-            results.merge(every, merged)
+            results.merge(every, {m["number"]: {"stillborn": stillborn.get(m["number"])} for m in every
+                                  if m["number"] not in {d["number"] for d, _ in done}})
         print(f"campaign: merged {len(done)} mutants' results and {len(stillborn)} stillborn into "
               f"{os.path.relpath(results.PATH, ROOT)}")
 
