@@ -69,7 +69,8 @@ if [ "${FUZZ_SKIP_BUILD:-0}" = 1 ]; then
 else
   fuzz_install_deps
   fuzz_build_fuzzers  # the fuzzers (also for the merge, the coverage count and the ASan replays), seeds, poolcheck
-  [ "$engine" = libfuzzer ] || { fuzz_build fuzz-afl; fuzz_load_table "$fuzz_root/build/fuzz"; }
+  # AFL++: only the fuzzers (seeds, dictionaries and poolcheck come from build/fuzz).
+  [ "$engine" = libfuzzer ] || { fuzz_build fuzz-afl "${fuzz_all_targets[@]}"; fuzz_load_table "$fuzz_root/build/fuzz"; }
 fi
 read -r -a targets <<<"${FUZZ_TARGETS:-${fuzz_all_targets[*]}}"
 for target in "${targets[@]}"; do fuzz_is_target "$target" || fuzz_die "unknown target $target"; done
