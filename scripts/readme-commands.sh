@@ -17,7 +17,7 @@
 # otherwise. Which step runs every other README command: docs/TESTING.md,
 # "Every README command, and the step that runs it".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 root=$PWD
 seconds=${1:-3}
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "usage: bash scripts/readme-commands.sh [SECONDS]" >&2; exit 2; }

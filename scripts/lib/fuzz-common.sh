@@ -11,6 +11,7 @@ fuzz_work_dir=$fuzz_root/build/fuzz-work  # campaigns: working corpora, logs, cr
 # The corpus fuzz.sh merges into and fuzz-minimize.sh keeps regressions in:
 # corpus/, or FUZZ_CORPUS_DIR (a copy of it: scripts/readme-commands.sh runs
 # both in the test command without writing to corpus/).
+# shellcheck disable=SC2034  # used by the scripts that source this file
 fuzz_corpus_dir=${FUZZ_CORPUS_DIR:-$fuzz_root/corpus}
 
 fuzz_log() { echo "[$(basename "$0")] $*" >&2; }
