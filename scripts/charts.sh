@@ -5,6 +5,11 @@
 #   scripts/charts.sh          uses build/fuzz-work/*/ when it exists, and
 #                              runs scripts/fuzz.sh first when not
 #   scripts/charts.sh --run    runs scripts/fuzz.sh first in any case
+#   scripts/charts.sh --out DIR   writes the pictures to DIR instead of
+#                              docs/img/ (the test command's bounded run,
+#                              scripts/readme-commands.sh)
+#
+# Fails (exit 1) when a picture of the list below was not written or is empty.
 #
 # The benchmark chart is drawn from the published run, docs/bench/run.jsonl
 # (the README's table; bench/publish.js), not from the last local run.
@@ -22,18 +27,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run=0
-case "${1:-}" in
-  "") ;;
-  --run) run=1 ;;
-  *) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
-esac
+img=docs/img
+while [ $# -gt 0 ]; do
+  case $1 in
+    --run) run=1; shift ;;
+    --out) [ -n "${2:-}" ] || { echo "charts.sh: --out needs a directory" >&2; exit 2; }; img=$2; shift 2 ;;
+    *) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+  esac
+done
 
 bash scripts/install-deps.sh
 cmake --preset default >/dev/null
 cmake --build --preset default --target poolcheck props_divergence_map props_edge_census
 bin=build/default
-img=docs/img
 mkdir -p "$img"
+# Every picture of the list at the top, removed first so that one not drawn
+# this time cannot pass as drawn.
+mapfile -t pictures < <(sed -n 's/^#   \([a-z_0-9]*\.\(svg\|html\)\) .*/\1/p' "$0")
+[ ${#pictures[@]} -gt 0 ] || { echo "charts.sh: no pictures listed at the top of $0" >&2; exit 2; }
+for picture in "${pictures[@]}"; do rm -f "$img/$picture"; done
 
 "$bin/model/poolcheck" map corpus/scenarios/256_then_two_4095.ops -o "$img/seed_map.svg"
 "$bin/model/poolcheck" map corpus/scenarios/pool_recycling.ops -o "$img/recycling_map.svg"
@@ -53,3 +65,9 @@ if [ "$run" = 1 ] || ! ls build/fuzz-work/*/fuzz-run.txt >/dev/null 2>&1; then b
 node scripts/charts/fuzz_chart.js -o "$img/fuzz_campaign.svg" build/fuzz-work
 
 ls -l "$img"
+missing=0
+for picture in "${pictures[@]}"; do
+  [ -s "$img/$picture" ] || { echo "charts.sh: $img/$picture was not drawn (missing or empty)" >&2; missing=$((missing + 1)); }
+done
+[ "$missing" -eq 0 ] || exit 1
+echo "charts.sh: ${#pictures[@]} pictures in $img"

@@ -9,6 +9,9 @@
 # NAME defaults to TARGET-<first 8 hex of the minimized input's sha1>. The
 # target comes from the crash's path (build/fuzz-work/fuzz_X/...) unless
 # FUZZ_TARGET is set. FUZZ_MINIMIZE_SECONDS (default 60) bounds minimization.
+# FUZZ_BINARY and FUZZ_REPLAY: another build of the target's fuzzer and replay
+# driver (scripts/readme-commands.sh passes a deliberately broken one, from
+# model/testing/, to have a crash); FUZZ_CORPUS_DIR: where to keep it.
 # Exit: 0 kept, 2 a problem (the input does not crash, a build failed).
 set -euo pipefail
 source "$(dirname "$0")/lib/fuzz-common.sh"
@@ -16,11 +19,12 @@ source "$(dirname "$0")/lib/fuzz-common.sh"
 { [ $# -ge 1 ] && [ -f "$1" ]; } || fuzz_die "usage: scripts/fuzz-minimize.sh CRASH [NAME [WHAT_IT_CAUGHT]]"
 crash=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 seconds=${FUZZ_MINIMIZE_SECONDS:-60}
-if [ "${FUZZ_SKIP_BUILD:-0}" = 1 ]; then fuzz_configure fuzz; else fuzz_install_deps; fuzz_build_fuzzers; fi
+if [ "${FUZZ_SKIP_BUILD:-0}" = 1 ]; then fuzz_configure fuzz; else fuzz_install_deps; fuzz_build_fuzzers --replay; fi
 target=${FUZZ_TARGET:-$(fuzz_target_of "$crash")}
 fuzz_is_target "$target" || fuzz_die "unknown target $target"
 
-binary=${fuzz_binary[$target]}
+binary=${FUZZ_BINARY:-${fuzz_binary[$target]}}
+replay=${FUZZ_REPLAY:-${fuzz_replay[$target]}}
 work=$fuzz_work_dir/$target/minimize
 mkdir -p "$work"
 mapfile -t options < <(fuzz_options "$target")
@@ -37,7 +41,7 @@ fuzz_log "$(wc -c <"$crash") bytes -> $(wc -c <"$minimized") bytes"
 name=${2:-$target-$(sha1sum "$minimized" | cut -c1-8)}
 
 if [ "$target" = fuzz_ops_text ]; then
-  out=$fuzz_root/corpus/fuzz_ops_text/regression-$name
+  out=$fuzz_corpus_dir/fuzz_ops_text/regression-$name
   cp "$minimized" "$out"
   echo "kept ${out#"$fuzz_root"/}; replay: scripts/replay.sh ${out#"$fuzz_root"/}"
   exit 0
@@ -46,9 +50,9 @@ fi
 # The report names the check, the op, expected and actual; its ops are the
 # sequence the target ran (for fuzz_pool_invariants, with the room the
 # allocator reported, so they come from the report and not from convert).
-"${fuzz_replay[$target]}" "$minimized" >"$work/report.txt" 2>&1 || true
+"$replay" "$minimized" >"$work/report.txt" 2>&1 || true
 grep -q '^# divergence' "$work/report.txt" || fuzz_die "no divergence report; see ${work#"$fuzz_root"/}/report.txt"
-out=$fuzz_root/corpus/regressions/$name.ops
+out=$fuzz_corpus_dir/regressions/$name.ops
 {
   echo "# Regression $name: found by $target, minimized from $(basename "$crash")."
   [ -z "${3:-}" ] || echo "# It caught: $3"

@@ -15,9 +15,8 @@ fuzz_configure fuzz
 cmake -S "$fuzz_root" -B "$fuzz_root/build/fuzz" -DPOOLCHECK_FUZZ_SMOKE_SECONDS="$seconds" >/dev/null ||
   fuzz_die "reconfiguring build/fuzz failed"
 # Only what the smoke tests run: the fuzzers, their seed corpora and
-# dictionaries (fuzz_build_fuzzers would also build the replay drivers,
-# which no smoke test runs: a quarter of the preset's compile time).
-command -v clang++ >/dev/null 2>&1 || fuzz_die "clang++ not found (scripts/install-deps.sh installs it)"
-fuzz_build fuzz "${fuzz_all_targets[@]}" fuzz_seed_corpora fuzz_dictionaries
+# dictionaries (not the replay drivers, which no smoke test runs: a quarter
+# of the preset's compile time); scripts/fuzz.sh builds the same.
+fuzz_build_fuzzers
 cd "$fuzz_root"
 ctest --preset fuzz-smoke

@@ -20,7 +20,7 @@
 # replay agrees. On one core the one job is the ASan+UBSan one. `asan` runs
 # every job on the ASan+UBSan build (the fleet before issue 21).
 # Environment: FUZZ_TARGETS (default: all), FUZZ_JOBS (default: nproc),
-# FUZZ_REMINIMIZE=1 (rewrite each corpus/<target>/ as the smallest set with
+# FUZZ_CORPUS_DIR (default: corpus/), FUZZ_REMINIMIZE=1 (rewrite each corpus/<target>/ as the smallest set with
 # the same coverage instead of only adding to it), FUZZ_SKIP_BUILD=1.
 # Exit: 0 no crash, 1 a target crashed (each crash is listed with its replay
 # and minimize commands), 2 a build or usage problem.
@@ -68,8 +68,9 @@ if [ "${FUZZ_SKIP_BUILD:-0}" = 1 ]; then
   fuzz_configure fuzz
 else
   fuzz_install_deps
-  fuzz_build_fuzzers  # the merge, the coverage count, the replays and fuzz-minimize.sh use libFuzzer
-  [ "$engine" = libfuzzer ] || { fuzz_build fuzz-afl; fuzz_load_table "$fuzz_root/build/fuzz"; }
+  fuzz_build_fuzzers  # the fuzzers (also for the merge, the coverage count and the ASan replays), seeds, poolcheck
+  # AFL++: only the fuzzers (seeds, dictionaries and poolcheck come from build/fuzz).
+  [ "$engine" = libfuzzer ] || { fuzz_build fuzz-afl "${fuzz_all_targets[@]}"; fuzz_load_table "$fuzz_root/build/fuzz"; }
 fi
 read -r -a targets <<<"${FUZZ_TARGETS:-${fuzz_all_targets[*]}}"
 for target in "${targets[@]}"; do fuzz_is_target "$target" || fuzz_die "unknown target $target"; done
@@ -89,7 +90,7 @@ crashes=()
 fleet_rates=()
 for target in "${targets[@]}"; do
   binary=${fuzz_binary[$target]}
-  corpus=$fuzz_root/corpus/$target
+  corpus=$fuzz_corpus_dir/$target
   work=$fuzz_work_dir/$target
   mapfile -t options < <(fuzz_options "$target")
   mkdir -p "$corpus" "$work/crashes"

@@ -77,6 +77,15 @@ step "g++ ASan+UBSan+LSan: every test and the corpus replay" cmake --workflow --
 step "libFuzzer smoke run: every fuzz target ~30 s (clang, ASan+UBSan)" bash scripts/fuzz-smoke.sh
 step "OSS-Fuzz build check without a container: libFuzzer+ASan, libFuzzer+UBSan, AFL++ with ASan (~2.5 CPU-min; 7 min on a loaded 2-core machine)" \
   ctest --preset oss-fuzz
+# The README's commands that no step above runs, each as typed but bounded
+# (3 s of fuzzing per target, 3 s of minimizing): fuzz.sh with libFuzzer and
+# with AFL++, replay.sh, fuzz-minimize.sh (on a crash of a broken variant of
+# fuzz_pool_diff, test code), coverage.sh, charts.sh. It reuses build/fuzz
+# (smoke), build/sanitize and build/default; its own builds are fuzz-fast,
+# fuzz-afl (AFL++ on one build: FUZZ_FLEET=asan) and coverage. Cost:
+# docs/TESTING.md, "Every README command, and the step that runs it".
+step "README commands, bounded: fuzz.sh (libFuzzer, AFL++), replay.sh, fuzz-minimize.sh, coverage.sh, charts.sh" \
+  bash scripts/readme-commands.sh
 step "benchmarks build and run once (no timing checked)" bash scripts/bench.sh --smoke
 # 40 mutants of allocator/ drawn with a fixed seed against the property, unit
 # and corpus tests (the fuzzer only for those they leave alive); fails on a

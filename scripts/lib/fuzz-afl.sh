@@ -40,7 +40,7 @@ fuzz_afl_run() {
   done
   rm -rf "$work/afl" "$work/afl-in"
   mkdir -p "$work/afl-in" "$work/crashes"
-  cp "$fuzz_root/corpus/$target"/* "${fuzz_seeds[$target]}"/* "$work/afl-in/" 2>/dev/null || true
+  cp "$fuzz_corpus_dir/$target"/* "${fuzz_seeds[$target]}"/* "$work/afl-in/" 2>/dev/null || true
   fuzz_afl_environment
   local i pids=() crashes_before
   crashes_before=$(fuzz_count_files "$work/crashes")

@@ -8,6 +8,11 @@
 fuzz_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck disable=SC2034  # used by the scripts that source this file
 fuzz_work_dir=$fuzz_root/build/fuzz-work  # campaigns: working corpora, logs, crashes
+# The corpus fuzz.sh merges into and fuzz-minimize.sh keeps regressions in:
+# corpus/, or FUZZ_CORPUS_DIR (a copy of it: scripts/readme-commands.sh runs
+# both in the test command without writing to corpus/).
+# shellcheck disable=SC2034  # used by the scripts that source this file
+fuzz_corpus_dir=${FUZZ_CORPUS_DIR:-$fuzz_root/corpus}
 
 fuzz_log() { echo "[$(basename "$0")] $*" >&2; }
 fuzz_die() { fuzz_log "error: $*"; exit 2; }
@@ -44,11 +49,16 @@ fuzz_build() {
   fuzz_load_table "$fuzz_root/build/$preset"
 }
 
-# The libFuzzer binaries, replay drivers, seed corpora and poolcheck (clang,
-# ASan+UBSan): the `fuzz` preset.
+# The libFuzzer binaries, their seed corpora and dictionaries, and poolcheck
+# (clang, ASan+UBSan; targets of the `fuzz` preset): what fuzz.sh and the
+# smoke run use, one build for both. --replay: also the replay drivers
+# (fuzz-minimize.sh), a quarter of the preset's compile time.
 fuzz_build_fuzzers() {
   command -v clang++ >/dev/null 2>&1 || fuzz_die "clang++ not found (scripts/install-deps.sh installs it)"
-  fuzz_build fuzz
+  fuzz_configure fuzz
+  local replay=()
+  [ "${1:-}" != --replay ] || replay=("${fuzz_all_targets[@]/%/_replay}")
+  fuzz_build fuzz "${fuzz_all_targets[@]}" fuzz_seed_corpora fuzz_dictionaries poolcheck "${replay[@]}"
 }
 
 # The replay drivers and poolcheck with g++, ASan and UBSan (no clang
