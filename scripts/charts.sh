@@ -40,12 +40,14 @@ bash scripts/install-deps.sh
 cmake --preset default >/dev/null
 cmake --build --preset default --target poolcheck props_divergence_map props_edge_census
 bin=build/default
-mkdir -p "$img"
-# Every picture of the list at the top, removed first so that one not drawn
-# this time cannot pass as drawn.
 mapfile -t pictures < <(sed -n 's/^#   \([a-z_0-9]*\.\(svg\|html\)\) .*/\1/p' "$0")
 [ ${#pictures[@]} -gt 0 ] || { echo "charts.sh: no pictures listed at the top of $0" >&2; exit 2; }
-for picture in "${pictures[@]}"; do rm -f "$img/$picture"; done
+# Every picture is drawn into an empty staging folder first, so that one not
+# drawn this time cannot pass as drawn, and a failed run leaves $img as it was.
+out=$img
+img=build/charts-new
+rm -rf "$img"
+mkdir -p "$img" "$out"
 
 "$bin/model/poolcheck" map corpus/scenarios/256_then_two_4095.ops -o "$img/seed_map.svg"
 "$bin/model/poolcheck" map corpus/scenarios/pool_recycling.ops -o "$img/recycling_map.svg"
@@ -64,10 +66,10 @@ node scripts/charts/bench_chart.js -o "$img/bench.svg" build/bench/published
 if [ "$run" = 1 ] || ! ls build/fuzz-work/*/fuzz-run.txt >/dev/null 2>&1; then bash scripts/fuzz.sh || true; fi
 node scripts/charts/fuzz_chart.js -o "$img/fuzz_campaign.svg" build/fuzz-work
 
-ls -l "$img"
 missing=0
 for picture in "${pictures[@]}"; do
   [ -s "$img/$picture" ] || { echo "charts.sh: $img/$picture was not drawn (missing or empty)" >&2; missing=$((missing + 1)); }
 done
 [ "$missing" -eq 0 ] || exit 1
-echo "charts.sh: ${#pictures[@]} pictures in $img"
+for picture in "${pictures[@]}"; do cp "$img/$picture" "$out/$picture"; done
+echo "charts.sh: ${#pictures[@]} pictures in $out"
