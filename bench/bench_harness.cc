@@ -73,7 +73,7 @@ void count_work(benchmark::State& state, const std::vector<Sequence>& sequences)
   for (const Sequence& s : sequences) {
     ops += static_cast<std::int64_t>(s.ops.size());
     for (const Op& op : s.ops) {
-      if (!creates_buffer(op) || exceeds_max_request(op)) continue;
+      if (!creates_buffer(op) || refused(op)) continue;
       bytes += static_cast<std::int64_t>(op.kind == OpKind::kFrom ? op.b : op.a);
     }
   }

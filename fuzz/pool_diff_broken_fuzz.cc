@@ -9,6 +9,7 @@
 #include "model/testing/broken_wrappers.h"
 #include "model/testing/broken_rules.h"
 #include "model/testing/broken_alignment.h"
+#include "model/testing/broken_refusal.h"
 
 #ifndef POOLCHECK_BROKEN_ALLOCATOR
 #error "POOLCHECK_BROKEN_ALLOCATOR must name a class in poolcheck::broken"

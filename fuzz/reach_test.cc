@@ -16,6 +16,7 @@
 #include "model/ops/ops.h"
 #include "model/reference/decode_ops.h"
 #include "model/reference/reference_model.h"
+#include "model/testing/broken_refusal.h"
 
 namespace poolcheck::fuzz {
 namespace {
@@ -165,6 +166,51 @@ TEST(Reach, CacheWindowInTheBinaryForm) {
   const ParseResult refused = parse_ops("#@ cache_window 0\n");
   ASSERT_TRUE(refused.error);
   EXPECT_EQ(refused.error->message, "cache_window must be from 1 to 1000000, not 0");
+}
+
+// The refused ops (refusal_of; docs/SPEC.md, Failure) in a few bytes: an
+// aligned alloc takes tag 3 selector 31 (alignment index 14: a literal
+// byte b), b, then a size selector; pool_size takes tag 3 selector 0 and
+// a varint. They decode in the one decode loop, survive `poolcheck convert`
+// (encode, decode), are expected to be refused by the checkers, and catch
+// the allocators that forget check_alignment or accept any pool size.
+constexpr std::uint8_t kAlignedAllocLiteral = (31u << 2) | 3u;  // 0x7F
+constexpr std::uint8_t kTiny0 = 1;                              // size selector: 0
+
+TEST(Reach, RefusedRequestsInAFewBytes) {
+  struct Case {
+    std::vector<std::uint8_t> bytes;
+    std::string text;
+  };
+  const Case cases[] = {
+      {{0xF3, kAlignedAllocLiteral, 64, kTiny0}, "alloc 0 align 3"},
+      {{0xF3, kAlignedAllocLiteral, 65, kTiny0}, "alloc 0 align 6"},
+      {{0xF3, kAlignedAllocLiteral, 31, kTiny0}, "alloc 0 align 2147483648"},
+      {{0xF3, kAlignedAllocLiteral, 63, kTiny0}, "alloc 0 align 9223372036854775808"},
+      {{0xF3, kAlignedAllocLiteral, 69, kTiny0}, "alloc 0 align 18446744073709551615"},
+      {{0xF3, kAlignedAllocLiteral, 30, kTiny0}, "alloc 0 align 1073741824"},  // the largest accepted: no block
+      {{0xF3, kAlignedAllocLiteral, 100, kTiny0}, "alloc 0 align 128"},        // b >= 70: 2^(b mod 31) as before
+      {{0xF3, 0x03, 0x81, 0x80, 0x80, 0x80, 0x04}, "pool_size 1073741825"},
+  };
+  for (const Case& c : cases) {
+    const DecodedOps decoded = decode_ops(c.bytes);
+    ASSERT_EQ(decoded.ops.size(), 1u) << c.text;
+    EXPECT_EQ(to_text(decoded.ops[0]), c.text);
+    EXPECT_EQ(decode_ops(encode_ops(decoded.ops, decoded.settings)).ops, decoded.ops) << c.text;
+    EXPECT_EQ(check_pool_diff<>(c.bytes), std::nullopt) << c.text;
+  }
+  // A refused op makes no buffer: the release after it names the one before.
+  const DecodedOps numbered = decode_ops(std::vector<std::uint8_t>{0xF3, 0x24, kAlignedAllocLiteral, 64, 0x09, 0x02, 0x00});
+  EXPECT_EQ(to_text(numbered.ops), "alloc 1\nalloc 1 align 3\nrelease 0\n");
+  // Refused and empty requests cost nothing toward the 1 MiB budget.
+  EXPECT_EQ(request_cost(Op::alloc(0, kMaxRequestAlignment)), 0u);
+  EXPECT_EQ(request_cost(Op::alloc(kMaxRequest + 1)), 0u);
+  EXPECT_EQ(request_cost(Op::alloc(8, 3)), 0u);
+  // What the fuzzer finds with them.
+  EXPECT_NE(check_pool_diff<broken::ForgetsTheAlignmentCheckAllocator>(cases[0].bytes), std::nullopt);
+  EXPECT_NE(check_pool_diff<broken::ForgetsTheAlignmentCheckAllocator>(cases[2].bytes), std::nullopt);
+  EXPECT_NE(check_pool_diff<broken::AcceptsAnyPoolSizeAllocator>(cases[std::size(cases) - 1].bytes), std::nullopt);
+  EXPECT_EQ(check_pool_diff<broken::AcceptsAnyPoolSizeAllocator>(cases[0].bytes), std::nullopt);
 }
 
 }  // namespace

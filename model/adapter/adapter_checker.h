@@ -117,6 +117,7 @@ class AdapterChecker {
     AdapterChecker& checker;
     void request(const Op& op) { checker.create(op); }
     void pool_size(const Op& op) {
+      if (refused(op)) return;  // above 2^30: the generic checks ask no allocator to refuse it
       if constexpr (HasPoolSize<A>) checker.adapter_->set_pool_size(op.a);
     }
     void release(const Op& op) { checker.release(op.a); }
@@ -219,7 +220,7 @@ class AdapterChecker {
   // alloc N [align A], alloc_slow N [align A]: allocate(N, A); from R A:
   // allocate(R, 1), then keep A bytes (reallocate, or a copy).
   void create(const Op& op) {
-    if (exceeds_max_request(op)) return;  // the language gives it no buffer number
+    if (refused(op)) return;  // the language gives it no buffer number
     const std::uint64_t id = buffers_.size();
     buffers_.emplace_back();
     const std::size_t n = op.a;

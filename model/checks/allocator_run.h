@@ -29,7 +29,7 @@ class AllocatorRun {
   struct Step {
     std::optional<std::uint64_t> placed;    // a buffer that now has a placement (a new one)
     std::optional<std::uint64_t> released;  // a buffer given back
-    bool length_error = false;              // refused: beyond kMaxRequest, no buffer
+    Refusal refused = Refusal::kNone;       // refused (refusal_of): the exception, and no buffer
     // The upstream request an injected std::bad_alloc failed in this op
     // (counted from 1 over the run); the op was then run once more, as the
     // checkers do (docs/SPEC.md).
@@ -53,7 +53,13 @@ class AllocatorRun {
   // Each handler of op_table.def.
   struct Handlers {
     AllocatorRun& run;
-    void pool_size(const Op& op) { run.allocator_.set_pool_size(op.a); }
+    void pool_size(const Op& op) {
+      try {
+        run.allocator_.set_pool_size(op.a);
+      } catch (const std::invalid_argument&) {
+        run.step_.refused = Refusal::kInvalidArgument;
+      }
+    }
     void fail_next(const Op& op) { run.upstream_.fail_request(run.upstream_.requests() + op.a); }
     void release(const Op& op) {
       run.buffers_.at(op.a).release();
@@ -68,7 +74,10 @@ class AllocatorRun {
           run.buffers_.push_back(run_request(run.allocator_, op));
         }
       } catch (const std::length_error&) {
-        run.step_.length_error = true;
+        run.step_.refused = Refusal::kLengthError;
+        return;
+      } catch (const std::invalid_argument&) {
+        run.step_.refused = Refusal::kInvalidArgument;
         return;
       }
       run.step_.placed = run.buffers_.size() - 1;

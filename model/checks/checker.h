@@ -67,13 +67,10 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
                              got->failed_request ? "std::bad_alloc at upstream request " + std::to_string(*got->failed_request)
                                                  : "no std::bad_alloc (" + std::to_string(this->tracker_.requests()) +
                                                        " upstream requests so far)"));
-    if (outcome.kind == Outcome::Kind::kLengthError) {
-      if (!got->length_error)
-        return void(this->fail(Check::kFailure, "std::length_error", describe(got->buffer.placement())));
-      this->check_length_error_changed_nothing(this->stats_before_);
-      return;
-    }
-    if (got->length_error) return void(this->fail(Check::kFailure, describe(outcome.placement), "std::length_error"));
+    const Refusal expected = outcome.kind == Outcome::Kind::kLengthError       ? Refusal::kLengthError
+                             : outcome.kind == Outcome::Kind::kInvalidArgument ? Refusal::kInvalidArgument
+                                                                               : Refusal::kNone;
+    if (this->refusal_done(expected, got->refused, describe(got->buffer.placement()), describe(outcome.placement))) return;
     const std::uint64_t id = outcome.buffer;
     this->handles_.resize(id + 1);
     typename Base::Buffer& buffer = this->handles_[id] = std::move(got->buffer);

@@ -100,7 +100,18 @@ class CheckerBase {
     void fail_next(const Op& op) { checker.fail_next(op); }
   };
 
-  void set_pool_size(const Op& op) { allocator_->set_pool_size(op.a); }
+  // pool_size N: above 2^30 the allocator must refuse it with
+  // std::invalid_argument and change nothing (refusal_of).
+  void set_pool_size(const Op& op) {
+    note_state_before();
+    Refusal got = Refusal::kNone;
+    try {
+      allocator_->set_pool_size(op.a);
+    } catch (const std::invalid_argument&) {
+      got = Refusal::kInvalidArgument;
+    }
+    refusal_done(refusal_of(op), got, "pool_size " + std::to_string(allocator_->pool_size()), "pool_size " + std::to_string(op.a));
+  }
   // The K-th upstream request from now fails.
   void fail_next(const Op& op) { tracker_.fail_request(tracker_.requests() + op.a); }
 
@@ -112,7 +123,7 @@ class CheckerBase {
   // What one alloc, alloc_slow or from op got from the allocator.
   struct Attempt {
     Buffer buffer;
-    bool length_error = false;
+    Refusal refused = Refusal::kNone;  // the exception of a refusal (refusal_of) that reached the caller
     std::span<std::byte> offered;  // what allocate_with offered the writer
     std::optional<std::uint64_t> failed_request;  // the injected failure the op met, if any
   };
@@ -123,9 +134,8 @@ class CheckerBase {
   // a failure.
   std::optional<Attempt> attempt(const Op& op) {
     const PoolStats& before = stats_before_;  // observed after the last op
-    room_before_ = allocator_->room();
-    pool_size_before_ = allocator_->pool_size();
-    const std::size_t blocks_before = tracker_.live_blocks();
+    note_state_before();
+    const std::size_t blocks_before = blocks_before_;
     std::uint64_t injected = tracker_.injected_failures();
     std::optional<std::uint64_t> failed_at;
     for (;;) {
@@ -138,7 +148,9 @@ class CheckerBase {
         result.failed_request = failed_at;
         return result;
       } catch (const std::length_error&) {
-        return Attempt{{}, true, {}, failed_at};
+        return Attempt{{}, Refusal::kLengthError, {}, failed_at};
+      } catch (const std::invalid_argument&) {
+        return Attempt{{}, Refusal::kInvalidArgument, {}, failed_at};
       } catch (const std::bad_alloc&) {
         if (tracker_.injected_failures() == injected)
           return fail(Check::kFailure, "no std::bad_alloc: upstream failed no request",
@@ -165,15 +177,50 @@ class CheckerBase {
     }
   }
 
-  bool check_length_error_changed_nothing(const PoolStats& before) {
-    if (!(allocator_->stats() == before))
-      return fail(Check::kFailureAtomicity, "statistics unchanged by std::length_error",
-                  stats_difference(before, allocator_->stats()));
-    if (allocator_->room() == room_before_ && allocator_->pool_size() == pool_size_before_) return true;
-    return fail(Check::kFailureAtomicity,
-                "room and pool_size " + std::to_string(pool_size_before_) + " unchanged by std::length_error",
-                "pool_size " + std::to_string(allocator_->pool_size()) +
-                    (allocator_->room() != room_before_ ? ", room changed" : ""));
+  // Before an op that may be refused: what a refusal must leave as it is.
+  void note_state_before() {
+    room_before_ = allocator_->room();
+    pool_size_before_ = allocator_->pool_size();
+    blocks_before_ = tracker_.live_blocks();
+    requests_before_ = tracker_.requests();
+  }
+
+  // Whether the op is done because the allocator refused it or should have
+  // (refusal_of): the refusal the rule expects, then that it changed
+  // nothing. `expected_instead` and `got_instead` say what the op gives
+  // when it is not refused. A std::length_error is the failure check's, a
+  // std::invalid_argument the refusal check's.
+  bool refusal_done(Refusal expected, Refusal got, const std::string& got_instead, const std::string& expected_instead) {
+    if (expected == Refusal::kNone && got == Refusal::kNone) return false;
+    const auto text = [](Refusal refusal, const std::string& instead) {
+      return refusal == Refusal::kNone ? instead : "std::" + std::string(refusal_name(refusal));
+    };
+    if (expected != got) {
+      const bool invalid = expected == Refusal::kInvalidArgument || got == Refusal::kInvalidArgument;
+      fail(invalid ? Check::kRefusal : Check::kFailure, text(expected, expected_instead), text(got, got_instead));
+      return true;
+    }
+    check_refusal_changed_nothing(expected);
+    return true;
+  }
+
+  bool check_refusal_changed_nothing(Refusal refusal) {
+    const PoolStats& before = stats_before_;
+    const std::string by = " unchanged by std::" + std::string(refusal_name(refusal));
+    // A std::length_error is the failure atomicity check's (checks.def).
+    const Check check = refusal == Refusal::kLengthError ? Check::kFailureAtomicity : Check::kRefusal;
+    if (!(allocator_->stats() == before)) return fail(check, "statistics" + by, stats_difference(before, allocator_->stats()));
+    if (allocator_->room() != room_before_ || allocator_->pool_size() != pool_size_before_)
+      return fail(check, "room and pool_size " + std::to_string(pool_size_before_) + by,
+                  "pool_size " + std::to_string(allocator_->pool_size()) +
+                      (allocator_->room() != room_before_ ? ", room changed" : ""));
+    if (tracker_.live_blocks() != blocks_before_)
+      return fail(check, std::to_string(blocks_before_) + " blocks held" + by,
+                  std::to_string(tracker_.live_blocks()) + " blocks held");
+    if (refusal == Refusal::kInvalidArgument && tracker_.requests() != requests_before_)
+      return fail(check, "no upstream request (refused before touching memory)",
+                  std::to_string(tracker_.requests() - requests_before_) + " upstream requests");
+    return true;
   }
 
   // The alignment an alloc or alloc_slow asked for holds for the address
@@ -360,6 +407,8 @@ class CheckerBase {
   PoolStats stats_before_;
   std::optional<std::ptrdiff_t> room_before_;  // of the op being attempted
   std::size_t pool_size_before_ = 0;
+  std::size_t blocks_before_ = 0;
+  std::uint64_t requests_before_ = 0;  // upstream requests before the op
   std::size_t writer_wrote_ = 0;  // bytes the writer of the op being attempted wrote
   // The writer's pattern: a number no buffer has, one per op.
   std::uint64_t writer_pattern() const { return ~std::uint64_t{0} - ops_run_; }

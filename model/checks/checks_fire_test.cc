@@ -16,6 +16,7 @@
 #include "model/checks/invariant_checker.h"
 #include "model/ops/ops.h"
 #include "model/testing/aimed_variants.h"
+#include "model/testing/broken_refusal.h"
 #include "model/testing/broken_rules.h"
 #include "model/testing/memory_twists.h"
 
@@ -118,6 +119,14 @@ TEST(ChecksFire, Failure) { expect_fires<aimed::RejectsTheLargestRequestAllocato
 TEST(ChecksFire, FailureAtomicity) {
   expect_fires<aimed::KeepsABufferWhenItThrowsAllocator>(Check::kFailureAtomicity, kBeyondLargest);
   expect_fires<aimed::KeepsABufferWhenItThrowsAllocator>(Check::kFailureAtomicity, "fail_next\nalloc 5000\n");
+}
+
+TEST(ChecksFire, Refusal) {
+  expect_fires<broken::ForgetsTheAlignmentCheckAllocator>(Check::kRefusal, "alloc 0 align 3\n");
+  expect_fires<broken::ForgetsTheAlignmentCheckAllocator>(Check::kRefusal, "alloc 16 align 2147483648\n");
+  expect_fires<broken::ForgetsTheAlignmentCheckAllocator>(Check::kRefusal, "alloc_slow 0 align 6\n");
+  expect_fires<broken::AcceptsAnyPoolSizeAllocator>(Check::kRefusal, "pool_size 1073741825\n");
+  expect_fires<broken::AcceptsAnyPoolSizeAllocator>(Check::kRefusal, "alloc 5\npool_size 18446744073709551615\n");
 }
 
 TEST(ChecksFire, Bump) { expect_fires<broken::NoAlignmentAllocator>(Check::kBump, "alloc 3\nalloc 3\n"); }

@@ -82,13 +82,9 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
     auto got = this->attempt(op);
     if (!got) return;
     const PoolStats& before = this->stats_before_;
-    if (got->length_error) {
-      if (!exceeds_max_request(op)) return void(fail(Check::kFailure, "a buffer (request within 2^30)", "std::length_error"));
-      this->check_length_error_changed_nothing(before);
-      return;
-    }
     const Placement placement = got->buffer.placement();
-    if (exceeds_max_request(op)) return void(fail(Check::kFailure, "std::length_error (request above 2^30)", describe(placement)));
+    if (this->refusal_done(refusal_of(op), got->refused, describe(placement), "a buffer (a request refusal_of accepts)"))
+      return;
     const std::uint64_t id = held_.size();
     const auto data = reinterpret_cast<std::uintptr_t>(got->buffer.data());
     held_.push_back({placement, data, true});

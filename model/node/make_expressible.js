@@ -46,7 +46,7 @@ function makeExpressible(text, file, rule) {
   const changes = [];
   let S = file.settings.pool_size;
   for (const op of file.ops) {
-    if (op.op === 'pool_size') S = op.size;
+    if (op.op === 'pool_size' && op.refused === undefined) S = op.size;  // above 2^30: refused, S kept
     let expressible = planner.opProblem(op) === null;
     if (expressible && op.op === 'from' && op.creates !== undefined)
       expressible = !planner.planFrom(op.reserve, op.kept, S, name).error;

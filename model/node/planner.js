@@ -151,7 +151,7 @@ function planFile(file, rule) {
     problems.push({ line: 0, text: `#@ alignment ${file.settings.alignment}`, reason: 'Node rounds pool offsets to 8 only' });
   let S = file.settings.pool_size;
   for (const op of file.ops) {
-    if (op.op === 'pool_size') S = op.size;
+    if (op.op === 'pool_size' && op.refused === undefined) S = op.size;  // above 2^30: refused, S kept
     const problem = opProblem(op);
     if (problem) {
       problems.push({ line: op.line, text: op.text, reason: problem });

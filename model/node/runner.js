@@ -63,6 +63,7 @@ function runFile(file, name) {
   for (const op of file.ops) {
     const where = `${name}:${op.line}`;
     if (op.op === 'pool_size') {
+      if (op.refused !== undefined) continue;  // above 2^30: poolcheck refuses it and keeps its pool size
       poolSize = op.size;
       Buffer.poolSize = poolSize;
       continue;
@@ -71,7 +72,7 @@ function runFile(file, name) {
       buffers[op.buffer] = undefined;
       continue;
     }
-    if (op.creates === undefined) continue;  // beyond max_request: poolcheck creates no buffer either
+    if (op.creates === undefined) continue;  // refused (op.refused): poolcheck creates no buffer either
     const b = call(op, where);
     if (op.creates !== buffers.length) internal(`${where}: buffer ${buffers.length} is numbered ${op.creates} by poolcheck`);
     buffers.push(b);

@@ -40,13 +40,45 @@ constexpr unsigned kSelFailNext = 48;    // 48: fail_next (varint + 1); 49..61, 
 // fail_next 14, which no committed input used (every file of corpus/
 // decodes as before); fail_next 14 is the varint form now.
 constexpr unsigned kSelExtension = 62;
-constexpr unsigned kAlignLiteral = 14;   // alignment_choice: a byte b follows, A = 2^(b mod 31)
+constexpr unsigned kAlignLiteral = 14;   // alignment_choice: a byte b follows (literal_alignment)
 constexpr unsigned kAlignNone = 15;      // after the extension tag: an optional alignment left out
 constexpr unsigned kAlignPadToEnd = 13;  // the smallest A <= 64 that rounds the offset exactly onto the end
 
 // Alignments for aligned and slow requests: the pool base (64) against the
 // first that is never pooled (128), twice each.
 constexpr std::array<std::uint64_t, 13> kAlignments = {1, 2, 4, 8, 16, 32, 64, 64, 128, 128, 256, 4096, 8192};
+
+// The literal alignment byte b: 2^b for b < 64, of which 2^31 .. 2^63 are
+// beyond kMaxRequestAlignment; then six alignments that are not powers of
+// two (b = 64 .. 69); both are refused when run (refusal_of), and 0 is
+// "none", so not among them. Bytes from 70 on are 2^(b mod 31), as every
+// byte was before the refused ones were added: most random bytes still ask
+// for an alignment the allocator accepts.
+constexpr std::array<std::uint64_t, 6> kNotPowersOfTwo = {3, 6, 12, 96, 4095, ~std::uint64_t{0}};
+constexpr unsigned kLiteralPowers = 64;
+
+std::uint64_t literal_alignment(std::uint8_t b) {
+  if (b < kLiteralPowers) return std::uint64_t{1} << b;
+  if (b - kLiteralPowers < kNotPowersOfTwo.size()) return kNotPowersOfTwo[b - kLiteralPowers];
+  return std::uint64_t{1} << (b % 31);
+}
+
+// The byte literal_alignment() maps to `alignment`; nullopt when none does.
+std::optional<std::uint8_t> alignment_byte(std::uint64_t alignment) {
+  if (std::has_single_bit(alignment)) return static_cast<std::uint8_t>(std::countr_zero(alignment));
+  const auto it = std::find(kNotPowersOfTwo.begin(), kNotPowersOfTwo.end(), alignment);
+  if (it == kNotPowersOfTwo.end()) return std::nullopt;
+  return static_cast<std::uint8_t>(kLiteralPowers + static_cast<unsigned>(it - kNotPowersOfTwo.begin()));
+}
+
+std::uint8_t encodable_alignment_byte(std::uint64_t alignment) {
+  const std::optional<std::uint8_t> b = alignment_byte(alignment);
+  if (b) return *b;
+  std::string others;
+  for (const std::uint64_t each : kNotPowersOfTwo) others += (others.empty() ? "" : ", ") + std::to_string(each);
+  throw std::invalid_argument("the binary form carries an alignment that is a power of two or one of " + others +
+                              " only, not " + std::to_string(alignment));
+}
 
 // Tiny and odd pool sizes: capacities that are not multiples of the
 // alignment, and thresholds of 0 and 1.
@@ -158,7 +190,7 @@ std::uint64_t OpDecoder::size_choice(unsigned selector, const PoolView& view, st
 
 std::uint64_t OpDecoder::alignment_choice(unsigned index, const PoolView& view) {
   if (index < kAlignments.size()) return kAlignments[index];
-  if (index != kAlignPadToEnd) return std::uint64_t{1} << (byte() % 31);  // kAlignLiteral
+  if (index != kAlignPadToEnd) return literal_alignment(byte());  // kAlignLiteral
   return pad_to_end_alignment(view);
 }
 
@@ -210,7 +242,7 @@ std::optional<Op> OpDecoder::extension_op(const PoolView& view) {
       case FieldRule::kAtMostA: *value = kept_choice(op.a); break;
       case FieldRule::kPositive: *value = std::max<std::uint64_t>(varint() + 1, 1); break;
       case FieldRule::kRepeat: *value = varint() % kMaxRepeat + 1; break;
-      case FieldRule::kPoolSize: *value = varint() % (kMaxPoolSize + 1); break;
+      case FieldRule::kPoolSize: *value = varint(); break;  // above 2^30: refused
       case FieldRule::kLiveBuffer: {
         const std::optional<std::uint64_t> buffer = live_buffer(spec->handler == OpHandler::kRelease);
         if (!buffer) return std::nullopt;
@@ -251,7 +283,7 @@ void OpDecoder::expand(const Op& shorthand) {
       pos_ = bytes_.size();
       return;
     }
-    if (!exceeds_max_request(op)) live_.add(next_buffer_++);
+    if (!refused(op)) live_.add(next_buffer_++);
   }
 }
 
@@ -302,14 +334,14 @@ std::optional<Op> OpDecoder::next(const PoolView& view) {
           op = aligned_request(OpKind::kAlloc, alignment_choice(selector - kSelAligned, view), view);
           break;
         }
-        return Op::pool_size(selector == 0 ? varint() % (kMaxPoolSize + 1) : kPoolSizes[selector - 1]);
+        return Op::pool_size(selector == 0 ? varint() : kPoolSizes[selector - 1]);  // above 2^30: refused
     }
     requested_ += request_cost(op);
     if (requested_ > kMaxDecodedBytes) {  // the budget ends the sequence
       pos_ = bytes_.size();
       return std::nullopt;
     }
-    if (!exceeds_max_request(op)) live_.add(next_buffer_++);
+    if (!refused(op)) live_.add(next_buffer_++);
     return op;
   }
   return std::nullopt;
@@ -330,9 +362,8 @@ void encode_extension(std::vector<std::uint8_t>& out, const OpSpec& spec, const 
           out.push_back(kAlignNone);
           break;
         }
-        if (!std::has_single_bit(value)) throw std::invalid_argument("an alignment that is not a power of two");
         out.push_back(kAlignLiteral);
-        out.push_back(static_cast<std::uint8_t>(std::countr_zero(value)));
+        out.push_back(encodable_alignment_byte(value));
         break;
       case FieldRule::kAtMostA: out.push_back(kKeepLiteral); put_varint(out, value); break;
       case FieldRule::kPositive: put_varint(out, value - 1); break;
@@ -363,7 +394,7 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions&
       throw std::invalid_argument("the binary form carries at most 1 MiB of requests in all");
     if (const OpSpec& spec = specs[static_cast<std::size_t>(op.kind)]; spec.extension != 0) {
       encode_extension(out, spec, op, live);
-      if (!spec.creates_buffer || exceeds_max_request(op)) continue;
+      if (!spec.creates_buffer || refused(op)) continue;
       live.add(next_buffer++);
       continue;
     }
@@ -371,7 +402,7 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions&
       case OpKind::kAlloc:
         if (op.b != 0) {
           out.push_back(static_cast<std::uint8_t>(kTagPoolSize | ((kSelAligned + kAlignLiteral) << 2)));
-          out.push_back(static_cast<std::uint8_t>(std::countr_zero(op.b)));
+          out.push_back(encodable_alignment_byte(op.b));
           out.push_back(kLiteral);
           put_varint(out, op.a);
           break;
@@ -384,7 +415,7 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions&
           out.push_back(static_cast<std::uint8_t>(kTagPoolSize | (kSelSlow << 2)));
         } else {
           out.push_back(static_cast<std::uint8_t>(kTagPoolSize | ((kSelSlow + 1 + kAlignLiteral) << 2)));
-          out.push_back(static_cast<std::uint8_t>(std::countr_zero(op.b)));
+          out.push_back(encodable_alignment_byte(op.b));
         }
         out.push_back(kLiteral);
         put_varint(out, op.a);
@@ -416,7 +447,7 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions&
       case OpKind::kDrop:
         continue;  // rows with an extension number: encoded above
     }
-    if (!exceeds_max_request(op)) live.add(next_buffer++);
+    if (!refused(op)) live.add(next_buffer++);
   }
   return out;
 }

@@ -6,7 +6,7 @@
 //
 // A sequence may request at most kMaxDecodedBytes in all (request_cost
 // below: alloc N and from R A count N and R, an alignment above 64 counts
-// too; requests beyond kMaxRequest cost nothing since they fail). Decoding ends at the op that would pass it: that keeps every input
+// too; refused requests and empty ones cost nothing). Decoding ends at the op that would pass it: that keeps every input
 // cheap for the fuzzers, and replay sees exactly what the fuzzer saw.
 #pragma once
 
@@ -49,11 +49,12 @@ inline constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t{1} << 20;
 inline constexpr std::uint64_t kMaxShorthandOps = 4096;
 
 // What an op adds toward kMaxDecodedBytes: N of alloc and alloc_slow, R of
-// from (requests beyond kMaxRequest fail and cost nothing), and an
-// alignment above 64 too, since the block it asks for may take up to N + A
-// bytes (under AddressSanitizer it does).
+// from (refused requests, refusal_of, cost nothing: they touch no memory),
+// and an alignment above 64 too, since the block it asks for may take up to
+// N + A bytes (under AddressSanitizer it does); an empty request takes no
+// block, whatever its alignment.
 inline std::uint64_t request_cost(const Op& op) {
-  if (!creates_buffer(op) || exceeds_max_request(op)) return 0;
+  if (!creates_buffer(op) || refused(op) || op.a == 0) return 0;
   return op.a + (op.kind != OpKind::kFrom && op.b > kPoolBaseAlignment ? op.b : 0);
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/ops/op_codec.h"
 #include "model/ops/ops.h"
 #include "model/ops/settings.h"
 
@@ -103,6 +104,31 @@ void print_binary_dict() {
   // Header: alignment nibble 14 (alignment 8, a window byte w follows: w + 1),
   // cache limit 2; windows of 1, 2 and 4 pool starts.
   for (const unsigned w : {0u, 1u, 3u}) std::cout << "header_window_" << (w + 1) << "=\"" << hex({0x2E, w}) << "\"\n";
+  // Refused ops and the 2^30 boundaries (docs/SPEC.md, Failure), as the
+  // encoder writes them (its header byte left out): alignments that are not
+  // powers of two or beyond 2^30 (2^30 itself is accepted), pool sizes at
+  // and beyond 2^30, and requests one past the bound and at 2^64 - 1 (a
+  // request of 2^30 itself is over the decoder's byte budget).
+  const std::uint64_t bound = kMaxRequest, u64_max = ~std::uint64_t{0};
+  const std::pair<std::string_view, Op> refused_ops[] = {
+      {"alloc_align_3", Op::alloc(0, 3)},
+      {"alloc_align_2p31", Op::alloc(0, std::uint64_t{1} << 31)},
+      {"alloc_align_2p30", Op::alloc(0, kMaxRequestAlignment)},
+      {"alloc_slow_align_6", Op::alloc_slow(0, 6)},
+      {"alloc_slow_align_u64_max", Op::alloc_slow(0, u64_max)},
+      {"pool_size_2p30", Op::pool_size(kMaxPoolSize)},
+      {"pool_size_2p30_plus_one", Op::pool_size(kMaxPoolSize + 1)},
+      {"pool_size_u64_max", Op::pool_size(u64_max)},
+      {"alloc_2p30_plus_one", Op::alloc(bound + 1)},
+      {"alloc_u64_max", Op::alloc(u64_max)},
+      {"from_2p30_plus_one", Op::from(bound + 1, 0)},
+  };
+  for (const auto& [name, op] : refused_ops) {
+    const std::vector<std::uint8_t> bytes = encode_ops(std::span(&op, 1), PoolOptions{});
+    std::string escaped;
+    for (std::size_t i = 1; i < bytes.size(); ++i) escaped += hex({bytes[i]});
+    std::cout << "op_" << name << "=\"" << escaped << "\"\n";
+  }
 }
 
 }  // namespace

@@ -52,7 +52,21 @@ std::string syntax_of(const OpSpec& spec) {
   return text;
 }
 
-bool exceeds_max_request(const Op& op) { return creates_buffer(op) && op.a > kMaxRequest; }
+Refusal refusal_of(const Op& op) {
+  if (op.kind == OpKind::kPoolSize) return is_pool_size(op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
+  if (!creates_buffer(op)) return Refusal::kNone;
+  if (op.kind != OpKind::kFrom && op.b != 0 && !is_request_alignment(op.b)) return Refusal::kInvalidArgument;
+  return op.a > kMaxRequest ? Refusal::kLengthError : Refusal::kNone;
+}
+
+std::string_view refusal_name(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::kNone: return "";
+    case Refusal::kInvalidArgument: return "invalid_argument";
+    case Refusal::kLengthError: return "length_error";
+  }
+  return "";
+}
 
 std::string to_text(const Op& op) {
   const OpSpec& spec = spec_of(op.kind);
@@ -138,13 +152,11 @@ class Parser {
     if (!number(words[at++], field.what, value)) return false;
     switch (field.rule) {
       case FieldRule::kAny: return true;
-      case FieldRule::kPoolSize: {
-        const Setting& initial = *setting_named("pool_size");  // the same bound as the setting's
-        return accepts(initial, value) || fail(value_error(initial, value));
-      }
+      case FieldRule::kPoolSize: return true;  // above 2^30: refused when run (refusal_of)
       case FieldRule::kRequestAlignment:
-        return is_request_alignment(value) ||
-               fail(request_alignment_error(value));
+        // Any other value is refused when run (refusal_of); 0 is "none".
+        return value != 0 || fail(std::string(field.keyword) + " 0: an op without " + std::string(field.keyword) +
+                                  " names no alignment, and 0 cannot be written");
       case FieldRule::kAtMostA:
         return value <= first || fail(std::string(spec.name) + " keeps more than it reserves: " + std::string(field.what) +
                                       " = " + std::to_string(value) + " > " + std::string(spec.a.what) + " = " +
@@ -213,7 +225,7 @@ class Parser {
   }
 
   bool add(const Op& op) {
-    if (creates_buffer(op) && !exceeds_max_request(op)) ++next_buffer_;
+    if (creates_buffer(op) && !refused(op)) ++next_buffer_;
     if (op.kind == OpKind::kRelease) released_.insert(op.a);  // a shorthand's (the parser checked the others)
     ops_.push_back(op);
     file_.lines.push_back(line_);

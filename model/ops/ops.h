@@ -5,8 +5,8 @@
 // fine), each op as its row of op_table.def says (docs/FORMATS.md lists
 // them):  pool_size N | alloc N [align A] | from R A | release K |
 //         alloc_slow N [align A] | fail_next [K]
-// Buffers are numbered from 0 in creation order, empty ones included; an
-// alloc or from that fails with std::length_error creates no buffer. An op
+// Buffers are numbered from 0 in creation order, empty ones included; a
+// refused request (refusal_of below) creates no buffer. An op
 // whose upstream request fails by `fail_next` throws and is then run once
 // more (docs/SPEC.md), so it keeps its buffer number.
 // Comment lines `#@ alignment N`, `#@ cache_limit N` and `#@ pool_size N`
@@ -55,8 +55,8 @@ struct Op {
 // What the text parser accepts for a field (op_table.def).
 enum class FieldRule : std::uint8_t {
   kAny,               // any 64-bit number
-  kPoolSize,          // the pool_size setting's bound (settings.h)
-  kRequestAlignment,  // a power of two from 1 to 2^30
+  kPoolSize,          // a pool size: any number; above 2^30 it is refused when run (refusal_of)
+  kRequestAlignment,  // 1 or more (0 is "none"); one that is not a power of two 1 .. 2^30 is refused when run
   kAtMostA,           // at most the op's first field (from keeps at most what it reserves)
   kLiveBuffer,        // a buffer created before and not released yet
   kPositive,          // 1 or more
@@ -121,10 +121,23 @@ inline std::uint64_t requested_alignment(const Op& op) { return op.b == 0 ? 1 : 
 // An alloc that names an alignment: allocate(n, alignment).
 inline bool is_aligned_alloc(const Op& op) { return op.kind == OpKind::kAlloc && op.b != 0; }
 
-// Whether the op asks for a new buffer (alloc, alloc_slow, from) and whether
-// that request is beyond kMaxRequest, so that it fails without creating one.
+// Whether the op asks for a new buffer (alloc, alloc_slow, from).
 bool creates_buffer(const Op& op);
-bool exceeds_max_request(const Op& op);
+
+// The one rule for the ops the allocator refuses (docs/SPEC.md, Failure):
+// the exception they throw, before anything changes (no statistic, no
+// placement, no upstream request), and no buffer number is used. In order:
+//   kInvalidArgument  an alloc or alloc_slow whose alignment is not a power
+//                     of two 1 .. 2^30 (checked first, as Node does), or a
+//                     pool_size above 2^30
+//   kLengthError      an alloc, alloc_slow or from whose request is above
+//                     kMaxRequest (2^30)
+enum class Refusal : std::uint8_t { kNone, kInvalidArgument, kLengthError };
+Refusal refusal_of(const Op& op);
+inline bool refused(const Op& op) { return refusal_of(op) != Refusal::kNone; }
+// The exception's name as traces and `poolcheck parse` print it
+// ("invalid_argument", "length_error"); empty for kNone.
+std::string_view refusal_name(Refusal refusal);
 
 // Splits one line into its space- or tab-separated words (the text form's
 // tokenizer; recordings' comments use it too).
@@ -151,8 +164,7 @@ struct OpFile {
 };
 
 // Parses and validates: besides syntax it rejects `from R A` with A > R,
-// pool_size beyond 2^30, an alignment that is not a power of two 1 .. 2^30,
-// fail_next 0, and release of a buffer that does not exist or is already
+// `align 0` (0 is how an op says "no alignment"), fail_next 0, and release of a buffer that does not exist or is already
 // released. `settings` are the defaults that #@ lines override.
 struct ParseResult {
   std::optional<OpFile> file;

@@ -34,7 +34,7 @@ void expand_shorthand(const Op& shorthand, std::uint64_t next_buffer, NewestLive
       for (std::uint64_t i = 0; i < shorthand.a; ++i) {
         const Op alloc = Op::alloc(shorthand.b);
         out.push_back(alloc);
-        if (!exceeds_max_request(alloc)) out.push_back(Op::release(next_buffer++));
+        if (!refused(alloc)) out.push_back(Op::release(next_buffer++));
       }
       return;
     case OpKind::kDrop:

@@ -20,18 +20,21 @@ std::optional<std::int64_t> ReferenceModel::room() const {
 }
 
 namespace {
-Outcome length_error() {
+// What a refused op does: throws, and changes nothing.
+Outcome refusal(Refusal refusal) {
   Outcome outcome;
-  outcome.kind = Outcome::Kind::kLengthError;
+  outcome.kind = refusal == Refusal::kLengthError ? Outcome::Kind::kLengthError : Outcome::Kind::kInvalidArgument;
   return outcome;
 }
 }  // namespace
 
 Outcome ReferenceModel::apply(const Op& op) {
   const std::size_t threshold = pool_size_ / 2;  // read at every allocation
+  // Refused before anything else: no state, no upstream request, no
+  // buffer number, and a fail_next stays armed.
+  if (const Refusal refused_as = refusal_of(op); refused_as != Refusal::kNone) return refusal(refused_as);
   switch (op.kind) {
     case OpKind::kPoolSize:
-      if (!is_pool_size(op.a)) throw std::invalid_argument(pool_size_error(op.a));
       pool_size_ = op.a;
       return {};
     case OpKind::kFailNext:
@@ -49,8 +52,6 @@ Outcome ReferenceModel::apply(const Op& op) {
     case OpKind::kDrop:
       throw std::invalid_argument(to_text(op) + " is a shorthand: expand it (model/ops/shorthand.h) first");
   }
-  if ((op.kind != OpKind::kFrom && op.b != 0 && !is_request_alignment(op.b)))
-    throw std::invalid_argument(request_alignment_error(op.b));
   if (op.kind == OpKind::kFrom && op.b > op.a) throw std::invalid_argument("from keeps more than it reserves");
   // A failing request throws before anything changes; the op is then run
   // again, so the requests it made before and with the failing one come
@@ -71,8 +72,7 @@ Outcome ReferenceModel::apply(const Op& op) {
 }
 
 Outcome ReferenceModel::create(const Op& op, std::size_t threshold) {
-  const std::size_t n = op.a;
-  if (n > kMaxRequest) return length_error();
+  const std::size_t n = op.a;  // refused ops (n above kMaxRequest) never come here
   switch (op.kind) {
     case OpKind::kAllocSlow:
       return new_buffer({false, 0, 0, n});  // never pooled; n == 0 is empty
@@ -108,7 +108,7 @@ bool ReferenceModel::next_pool_is_fresh() const {
 }
 
 std::uint64_t ReferenceModel::upstream_requests_for(const Op& op) const {
-  if (!creates_buffer(op) || op.a > kMaxRequest) return 0;
+  if (!creates_buffer(op) || refused(op)) return 0;
   const std::size_t threshold = pool_size_ / 2;
   switch (op.kind) {
     case OpKind::kAllocSlow:

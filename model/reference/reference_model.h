@@ -27,7 +27,9 @@ struct PoolStart {
 };
 
 struct Outcome {
-  enum class Kind : std::uint8_t { kNothing, kBuffer, kLengthError };
+  // kLengthError and kInvalidArgument: the op is refused (refusal_of in
+  // model/ops/ops.h) and changes nothing.
+  enum class Kind : std::uint8_t { kNothing, kBuffer, kLengthError, kInvalidArgument };
   Kind kind = Kind::kNothing;
   std::uint64_t buffer = 0;  // the new buffer's number, for kBuffer
   Placement placement;       // for kBuffer
@@ -45,7 +47,8 @@ class ReferenceModel {
   explicit ReferenceModel(const PoolOptions& settings = {});
 
   // Precondition: a release names a live buffer (parse_ops guarantees it);
-  // otherwise std::invalid_argument.
+  // otherwise std::invalid_argument. A refused op (refusal_of) is not a
+  // precondition: it is an Outcome.
   Outcome apply(const Op& op);
 
   const PoolStats& stats() const { return stats_; }

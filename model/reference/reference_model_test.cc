@@ -75,6 +75,32 @@ TEST(ReferenceModel, TooLargeRequestsFailWithoutABuffer) {
   EXPECT_EQ(model.stats().live_buffers, 1u);
 }
 
+// Refused ops (refusal_of; docs/SPEC.md, Failure) throw in the allocator,
+// and the model says so: no buffer number, no state, no upstream request,
+// and an armed fail_next waits for the next op that asks upstream.
+TEST(ReferenceModel, RefusedOpsChangeNothing) {
+  ReferenceModel model;
+  EXPECT_EQ(model.apply(Op::alloc(100)).buffer, 0u);
+  const PoolStats stats = model.stats();
+  const auto room = model.room();
+  model.apply(Op::fail_next(1));
+  for (const Op& op : {Op::alloc(0, 3), Op::alloc(5000, 6), Op::alloc_slow(16, std::uint64_t{1} << 31),
+                       Op::alloc(kMaxRequest + 1, 3), Op::pool_size(kMaxPoolSize + 1), Op::pool_size(~std::uint64_t{0})}) {
+    EXPECT_EQ(model.apply(op).kind, Outcome::Kind::kInvalidArgument) << to_text(op);
+    EXPECT_EQ(model.stats(), stats) << to_text(op);
+    EXPECT_EQ(model.room(), room) << to_text(op);
+    EXPECT_EQ(model.pool_size(), kDefaultPoolSize) << to_text(op);
+    EXPECT_EQ(model.upstream_requests(), 1u) << to_text(op);
+  }
+  EXPECT_EQ(model.apply(Op::alloc(kMaxRequest + 1)).kind, Outcome::Kind::kLengthError);
+  EXPECT_EQ(model.apply(Op::alloc(0, kMaxRequestAlignment)).kind, Outcome::Kind::kBuffer);  // the largest alignment
+  const Outcome slow = model.apply(Op::alloc_slow(10));
+  EXPECT_EQ(slow.buffer, 2u);
+  EXPECT_EQ(slow.failed_request, std::optional<std::uint64_t>{2});  // the armed failure lands here
+  model.apply(Op::pool_size(kMaxPoolSize));
+  EXPECT_EQ(model.pool_size(), kMaxPoolSize);
+}
+
 TEST(ReferenceModel, DeadPoolMemoryIsReusedAndNamed) {
   ReferenceModel model;
   model.apply(Op::alloc(4000));  // buffer 0, pool 0 (block 0)

@@ -44,6 +44,8 @@ std::string op_to_json(const Op& op, std::size_t line, std::optional<std::uint64
   for (const auto& [row, value] : {std::pair{&spec.a, op.a}, std::pair{&spec.b, op.b}})
     if (row->exists() && !(row->optional() && value == 0)) out += field(row->json, value);
   if (buffer) out += field("creates", *buffer);
+  if (const Refusal refused = refusal_of(op); refused != Refusal::kNone)
+    out += ",\"refused\":" + json_string(refusal_name(refused));
   return out + ",\"text\":" + json_string(to_text(op)) + "}";
 }
 
@@ -104,7 +106,7 @@ int parse_command(const PoolOptions& defaults, const std::vector<std::string>& i
     for (std::size_t i = 0; i < file.ops.size(); ++i) {
       const Op& op = file.ops[i];
       std::optional<std::uint64_t> buffer;
-      if (creates_buffer(op) && !exceeds_max_request(op)) buffer = next_buffer++;
+      if (creates_buffer(op) && !refused(op)) buffer = next_buffer++;
       std::cout << (i > 0 ? "," : "") << op_to_json(op, file.lines[i], buffer);
     }
     std::cout << "]}\n";

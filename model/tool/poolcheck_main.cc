@@ -172,7 +172,8 @@ void print_trace_line(std::FILE* out, std::uint64_t slice, const Placement& plac
   std::fprintf(out, ",\"offset\":%zu,\"length\":%zu}\n", placement.offset, placement.length);
 }
 
-// A request that fails prints a line instead of (length_error) or before
+// A request that fails prints a line instead of (length_error,
+// invalid_argument: refused, also for pool_size) or before
 // (bad_alloc by fail_next: the op is then run again) its buffer's line.
 void print_failure_line(std::FILE* out, std::size_t op_index, const char* error, std::uint64_t request) {
   std::fprintf(out, "{\"op\":%zu,\"error\":\"%s\"", op_index, error);
@@ -185,7 +186,8 @@ void trace_model(const SequenceFile& file, std::FILE* out) {
   for (std::size_t i = 0; i < file.ops.size(); ++i) {
     const Outcome outcome = model.apply(file.ops[i]);
     if (outcome.failed_request) print_failure_line(out, i, "bad_alloc", *outcome.failed_request);
-    if (outcome.kind == Outcome::Kind::kLengthError) print_failure_line(out, i, "length_error", 0);
+    if (const Refusal refused = refusal_of(file.ops[i]); refused != Refusal::kNone)
+      print_failure_line(out, i, refusal_name(refused).data(), 0);
     if (outcome.kind == Outcome::Kind::kBuffer) print_trace_line(out, outcome.buffer, outcome.placement);
   }
 }
@@ -195,7 +197,7 @@ void trace_allocator(const SequenceFile& file, std::FILE* out) {
   for (std::size_t i = 0; i < file.ops.size(); ++i) {
     const AllocatorRun<>::Step step = run.step(file.ops[i]);
     if (step.failed_request) print_failure_line(out, i, "bad_alloc", *step.failed_request);
-    if (step.length_error) print_failure_line(out, i, "length_error", 0);  // no buffer, as the model says
+    if (step.refused != Refusal::kNone) print_failure_line(out, i, refusal_name(step.refused).data(), 0);  // no buffer
     if (step.placed) print_trace_line(out, *step.placed, run.buffer(*step.placed).placement());
   }
 }

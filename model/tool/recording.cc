@@ -70,7 +70,7 @@ std::string parse_placement(std::string_view comment, RecordedOp& recorded) {
 
 // An op that gets a buffer number (a request above 2^30 fails without one,
 // though Node served it: its comment is not a placement).
-bool makes_buffer(const Op& op) { return creates_buffer(op) && !exceeds_max_request(op); }
+bool makes_buffer(const Op& op) { return creates_buffer(op) && !refused(op); }
 
 }  // namespace
 
