@@ -5,7 +5,10 @@
 // each of its upstream requests failing in turn (fail_each).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <memory_resource>
@@ -20,6 +23,7 @@
 #include "model/adapter/adapter_checker.h"
 #include "model/adapter/builtin_adapters.h"
 #include "model/adapter/check_adapter.h"
+#include "model/ops/op_codec.h"
 #include "model/ops/ops.h"
 #include "model/testing/wrong_adapters.h"
 
@@ -260,6 +264,52 @@ TEST(AdapterFindings, LibstdcxxPoolResourceCrashesWhenAnUpstreamRequestFails) {
       "");
 }
 #endif
+// `realloc K N` reaches an adapter's reallocate through the op language:
+// from text, from the corpus scenario and from a fuzzer input (the binary
+// form the fuzz targets decode). A right reallocate, and the copy an
+// adapter without one gets, pass the same sequences.
+struct RightRealloc : wrong::Bump {
+  static constexpr std::string_view kName = "right_realloc";
+  using Bump::Bump;
+  void reallocate(wrong::Handle& handle, std::size_t n) {
+    wrong::Handle moved = allocate(n, 1);
+    if (const std::size_t keep = std::min(handle.size, n); keep > 0) std::memcpy(moved.data, handle.data, keep);
+    release(handle);
+    handle = moved;
+  }
+};
+constexpr std::string_view kGrow = "alloc 100\nrealloc 0 300\n";
+constexpr std::string_view kShrink = "alloc 100\nalloc 8\nrealloc 0 40\nrealloc 2 0\nrealloc 1 7\n";
+
+TEST(AdapterRealloc, ContentCatchesAReallocThatLosesTheTailFromText) {
+  EXPECT_EQ(first_check<wrong::ReallocLosesTheTail>(kGrow), Check::kContent);
+  EXPECT_EQ(first_check<wrong::ReallocLosesTheTail>(kShrink), Check::kContent);
+  for (std::string_view text : {kGrow, kShrink}) {
+    EXPECT_EQ(first_check<RightRealloc>(text), std::nullopt) << text;
+    EXPECT_EQ(first_check<RightBump>(text), std::nullopt) << text;  // no reallocate: the copy
+    EXPECT_EQ(first_check<adapters::Glibc>(text), std::nullopt) << text;
+  }
+}
+
+TEST(AdapterRealloc, ContentCatchesAReallocThatLosesTheTailFromTheCorpus) {
+  const OpFile file = read_file(std::filesystem::path(POOLCHECK_CORPUS) / "scenarios" / "realloc.ops");
+  const std::optional<std::string> report = check_adapter<wrong::ReallocLosesTheTail>(file.ops, file.settings);
+  ASSERT_TRUE(report);
+  EXPECT_NE(report->find("(content)"), std::string::npos) << *report;
+  EXPECT_NE(report->find("realloc"), std::string::npos) << *report;
+  EXPECT_EQ(check_adapter<RightRealloc>(file.ops, file.settings), std::nullopt);
+}
+
+TEST(AdapterRealloc, ContentCatchesAReallocThatLosesTheTailFromAFuzzerInput) {
+  const OpFile file = parsed(kGrow);
+  const std::vector<std::uint8_t> bytes = encode_ops(file.ops, file.settings);
+  EXPECT_EQ(decode_ops(bytes).ops, file.ops);
+  const std::optional<std::string> report = check_adapter_bytes<wrong::ReallocLosesTheTail>(bytes);
+  ASSERT_TRUE(report);
+  EXPECT_NE(report->find("(content)"), std::string::npos) << *report;
+  EXPECT_EQ(check_adapter_bytes<RightRealloc>(bytes), std::nullopt);
+}
+
 TEST(AdapterFailEach, CatchesTheLeakOnTheFailurePath) {
   const OpFile file = parsed("alloc 8\nalloc 5000\nalloc 4000\n");
   const FailEachResult result = fail_each<wrong::LeaksOnFailure>(file.ops, file.settings);

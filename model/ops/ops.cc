@@ -52,7 +52,7 @@ std::string syntax_of(const OpSpec& spec) {
   return text;
 }
 
-bool exceeds_max_request(const Op& op) { return creates_buffer(op) && op.a > kMaxRequest; }
+bool exceeds_max_request(const Op& op) { return creates_buffer(op) && requested_size(op) > kMaxRequest; }
 
 std::string to_text(const Op& op) {
   const OpSpec& spec = spec_of(op.kind);
@@ -156,6 +156,9 @@ class Parser {
         return (value >= 1 && value <= kMaxRepeat) ||
                fail(std::string(spec.name) + " " + std::to_string(value) + ": " + std::string(field.what) +
                     " must be from 1 to " + std::to_string(kMaxRepeat));
+      case FieldRule::kRequestSize:
+        return value <= kMaxRequest || fail(std::string(spec.name) + " " + std::string(field.what) + " = " +
+                                            std::to_string(value) + ": at most " + std::to_string(kMaxRequest));
       case FieldRule::kLiveBuffer:
         if (value >= next_buffer_)
           return fail(std::string(spec.name) + " " + std::to_string(value) + ": no such buffer (" +

@@ -48,6 +48,12 @@ Outcome ReferenceModel::apply(const Op& op) {
     case OpKind::kChurn:
     case OpKind::kDrop:
       throw std::invalid_argument(to_text(op) + " is a shorthand: expand it (model/ops/shorthand.h) first");
+    case OpKind::kRealloc: {  // the plain ops it means: the new buffer's outcome
+      const auto [alloc, release] = realloc_as_plain_ops(op);
+      const Outcome created = apply(alloc);
+      apply(release);
+      return created;
+    }
   }
   if ((op.kind != OpKind::kFrom && op.b != 0 && !is_request_alignment(op.b)))
     throw std::invalid_argument(request_alignment_error(op.b));
