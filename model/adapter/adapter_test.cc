@@ -3,6 +3,7 @@
 // the right allocators they are made from passing the same sequences, and
 // every corpus file passing on every built-in adapter, with and without
 // each of its upstream requests failing in turn (fail_each).
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -309,6 +310,20 @@ TEST(AdapterRealloc, ContentCatchesAReallocThatLosesTheTailFromAFuzzerInput) {
   EXPECT_NE(report->find("(content)"), std::string::npos) << *report;
   EXPECT_EQ(check_adapter_bytes<RightRealloc>(bytes), std::nullopt);
 }
+
+// mimalloc and jemalloc are loaded with RTLD_LOCAL (loaded_library.h): they
+// serve their adapter, and malloc in the rest of the process stays
+// glibc's. (Run with LD_PRELOAD=libmimalloc.so.2, the way linking it would
+// be, and MallocStaysGlibcs fails.)
+template <class A>
+void loaded_and_malloc_stays_glibcs() {
+  EXPECT_EQ(first_check<A>(kGrow), std::nullopt);
+  Dl_info info{};
+  ASSERT_NE(dladdr(reinterpret_cast<void*>(&std::malloc), &info), 0);
+  EXPECT_NE(std::string(info.dli_fname).find("libc.so"), std::string::npos) << info.dli_fname;
+}
+TEST(AdapterLoaded, MimallocServesAndMallocStaysGlibcs) { loaded_and_malloc_stays_glibcs<adapters::Mimalloc>(); }
+TEST(AdapterLoaded, JemallocServesAndMallocStaysGlibcs) { loaded_and_malloc_stays_glibcs<adapters::Jemalloc>(); }
 
 TEST(AdapterFailEach, CatchesTheLeakOnTheFailurePath) {
   const OpFile file = parsed("alloc 8\nalloc 5000\nalloc 4000\n");
