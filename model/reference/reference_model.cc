@@ -48,7 +48,8 @@ Outcome ReferenceModel::apply(const Op& op) {
     case OpKind::kChurn:
     case OpKind::kDrop:
       throw std::invalid_argument(to_text(op) + " is a shorthand: expand it (model/ops/shorthand.h) first");
-    case OpKind::kRealloc: {  // the plain ops it means: the new buffer's outcome
+    case OpKind::kRealloc: {  // the plain ops it means; the outcome is the new buffer's (a caller that
+                              // follows pool deaths runs the two ops itself: model/tool/pool_map.cc)
       const auto [alloc, release] = realloc_as_plain_ops(op);
       const Outcome created = apply(alloc);
       apply(release);
