@@ -120,7 +120,7 @@ Outcome GenState::apply(const Op& op) {
   requested_ += request_cost(op);
   const Outcome outcome = model_.apply(op);
   if (outcome.kind == Outcome::Kind::kBuffer) live_.push_back(outcome.buffer);
-  if (op.kind == OpKind::kRelease) live_.erase(std::find(live_.begin(), live_.end(), op.a));
+  if (ends_buffer(spec_of(op.kind))) live_.erase(std::find(live_.begin(), live_.end(), op.a));
   return outcome;
 }
 
@@ -168,7 +168,11 @@ std::vector<const OpSpec*> extension_rows(std::span<const OpSpec> specs) {
   // would stand for up to 1024 ops, past what the properties' size and
   // shrinking bounds are tuned for.
   for (const OpSpec& spec : specs)
-    if (spec.extension != 0 && spec.handler != OpHandler::kShorthand) rows.push_back(&spec);
+    // Not the shorthands, nor realloc: on the Node pool it is alloc N and
+    // release K (realloc_as_plain_ops), which the other intents draw
+    // already; the adapters' properties draw it through the fuzzers' decoder.
+    if (spec.extension != 0 && spec.handler != OpHandler::kShorthand && spec.handler != OpHandler::kRealloc)
+      rows.push_back(&spec);
   return rows;
 }
 
@@ -192,6 +196,9 @@ std::optional<Op> resolve(const ExtensionIntent& intent, const GenState& state, 
       case FieldRule::kPositive: *value = 1 + intent.literal % 4; break;
       case FieldRule::kRepeat: *value = 1 + intent.literal % kMaxRepeat; break;  // no row drawn has one yet
       case FieldRule::kPoolSize: *value = resolve(intent.pool_size, state.settings()); break;
+      case FieldRule::kRequestSize:  // no row drawn has one yet (realloc is not drawn)
+        *value = resolve(intent.size, state, alignment) % (kMaxRequest + 1);
+        break;
       case FieldRule::kLiveBuffer: {
         const auto live = state.live();
         if (live.empty()) return std::nullopt;

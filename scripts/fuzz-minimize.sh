@@ -67,7 +67,9 @@ out=$fuzz_corpus_dir/regressions/$name.ops
 
 echo "kept ${out#"$fuzz_root"/}:"
 sed 's/^/  | /' "$out"
-if "$fuzz_poolcheck" replay --quiet "$out" >"$work/replay.txt" 2>&1; then
+allocator=()  # an adapter target's crash replays on its adapter
+[[ $target != fuzz_adapter_* ]] || allocator=(--allocator "${target#fuzz_adapter_}")
+if "$fuzz_poolcheck" replay --quiet "${allocator[@]}" "$out" >"$work/replay.txt" 2>&1; then
   echo "poolcheck replay passes it: the bug is not in this build (fixed, or the text lost what the input held)"
 else
   echo "poolcheck replay fails on it, as it should until the bug is fixed"

@@ -19,7 +19,8 @@
 # reported, and the summary says which build found it and whether that
 # replay agrees. On one core the one job is the ASan+UBSan one. `asan` runs
 # every job on the ASan+UBSan build (the fleet before issue 21).
-# Environment: FUZZ_TARGETS (default: all), FUZZ_JOBS (default: nproc),
+# Environment: FUZZ_TARGETS (default: all of fuzz/; the adapter targets
+# fuzz_adapter_NAME of model/adapter/ only when named), FUZZ_JOBS (default: nproc),
 # FUZZ_CORPUS_DIR (default: corpus/), FUZZ_REMINIMIZE=1 (rewrite each corpus/<target>/ as the smallest set with
 # the same coverage instead of only adding to it), FUZZ_SKIP_BUILD=1.
 # Exit: 0 no crash, 1 a target crashed (each crash is listed with its replay
@@ -100,7 +101,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$work/fast" "$work/asan" "$work/crashes-fast" "$work/asan-replay"
   touch "$work/started"
   before=$(fuzz_count_files "$work/crashes")
-  fast_binary=$fuzz_root/build/$fast_preset-fast/fuzz/$target
+  fast_binary=$fuzz_root/build/$fast_preset-fast/${binary#"$fuzz_root"/build/fuzz/}
 
   fuzz_log "$target: $engine, $jobs jobs x ${seconds}s: $fast_jobs on the $fast_label build, $asan_jobs on ASan+UBSan (logs in ${work#"$fuzz_root"/})"
   if [ "$engine" = afl ]; then
@@ -229,7 +230,7 @@ if [ ${#crashes[@]} -gt 0 ]; then
     echo "    scripts/fuzz-minimize.sh $file"
     # A divergence map (model and allocator side by side) when it is one.
     # (poolcheck replay exits 1 on it: not an error here, under set -e.)
-    [ "$name" = fuzz_ops_text ] || "$fuzz_poolcheck" replay --quiet --map "$fuzz_work_dir/maps" \
+    [ "$name" = fuzz_ops_text ] || [[ $name == fuzz_adapter_* ]] || "$fuzz_poolcheck" replay --quiet --map "$fuzz_work_dir/maps" \
       "$fuzz_root/$file" 2>/dev/null | sed -n "s|^map: $fuzz_root/|    map: |p" || true
   done
   exit 1

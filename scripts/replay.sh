@@ -10,7 +10,9 @@
 #                                              target comes from the path
 #                                              (corpus/fuzz_X/, build/fuzz-work/
 #                                              fuzz_X/) unless given; *.ops and
-#                                              anything else go to fuzz_pool_diff
+#                                              anything else go to fuzz_pool_diff;
+#                                              fuzz_adapter_NAME: poolcheck replay
+#                                              --allocator NAME
 # Exit: 0 all passed, 1 a check failed, 2 a build, usage or input problem.
 set -uo pipefail
 source "$(dirname "$0")/lib/fuzz-common.sh"
@@ -20,7 +22,7 @@ paths=()
 while [ $# -gt 0 ]; do
   case $1 in
     --target) target=${2:-}; shift 2 || fuzz_die "--target needs a name" ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) fuzz_die "unknown option $1" ;;
     *) paths+=("$1"); shift ;;
   esac
@@ -39,7 +41,7 @@ run() {  # run TARGET ARGS...: one replay driver; keeps the worst exit code
   code=$?
   [ "$code" -gt "$status" ] && status=$code
   # A failure of an allocator target: draw model and allocator side by side.
-  if [ "$code" = 1 ] && [ "$target" != fuzz_ops_text ]; then
+  if [ "$code" = 1 ] && [ "$target" != fuzz_ops_text ] && [[ $target != fuzz_adapter_* ]]; then
     "$fuzz_poolcheck" replay --quiet --map "$fuzz_root/build/maps" "$@" | grep '^map: ' || true
   fi
   return 0

@@ -20,6 +20,7 @@
 // How each op of the language maps onto an adapter: docs/ADAPTERS.md.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -28,6 +29,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "model/adapter/adapter.h"
@@ -121,6 +123,7 @@ class AdapterChecker {
       if constexpr (HasPoolSize<A>) checker.adapter_->set_pool_size(op.a);
     }
     void release(const Op& op) { checker.release(op.a); }
+    void realloc(const Op& op) { checker.realloc_op(op); }
     void fail_next(const Op& op) {
       if constexpr (injects_failures<A>()) checker.tracker_.fail_request(checker.tracker_.requests() + op.a);
     }
@@ -290,6 +293,68 @@ class AdapterChecker {
       }
       return verify(id, Check::kContent, "after the copy that keeps " + std::to_string(kept) + " bytes");
     }
+  }
+
+  // realloc K N: buffer K's bytes move into the next buffer, of N bytes, the
+  // first min(old, N) kept: by reallocate where the adapter has one, else
+  // by allocate(N, 1), a copy and the release of K. Alignment 1 is asked
+  // for, as by C's realloc, which keeps no alignment beyond malloc's own.
+  void realloc_op(const Op& op) {
+    const std::uint64_t from = op.a;
+    const std::size_t n = op.b;
+    if (!verify(from, Check::kContent, "until it is reallocated")) return;
+    // The bytes checked after the move: all min(old, N) kept, or, from a
+    // buffer beyond kFullPatternLimit (patterned in runs), its first run.
+    const std::size_t old_size = buffers_[from].size;
+    const std::size_t kept = std::min<std::size_t>(old_size <= kFullPatternLimit ? old_size : kPatternRun, n);
+    const std::uint64_t id = buffers_.size();
+    buffers_.emplace_back();
+    for (int attempt = 0;; ++attempt) {
+      if (attempt == 2)
+        return void(fail(Check::kFailure, "the op run again after an injected failure succeeds", "it failed again"));
+      if constexpr (CanReallocate<A>) {
+        Live& old = buffers_[from];
+        forget(from);
+        if (!guarded(n, "reallocate", [&] {
+              using Result = decltype(adapter_->reallocate(old.handle, n));
+              if constexpr (std::is_same_v<Result, bool>) return adapter_->reallocate(old.handle, n);
+              else return adapter_->reallocate(old.handle, n), true;
+            })) {
+          if (failure_) return;
+          if (old_size > 0) {  // unchanged: the old block is live again
+            const auto address = reinterpret_cast<std::uintptr_t>(data_of<A>(old.handle));
+            live_.insert(address, address + old_size, from);
+          }
+          continue;
+        }
+        buffers_[id].handle = std::move(old.handle);
+        old = Live{};
+        if (!place(id, n, 1, "reallocate")) return;
+      } else {
+        if (!guarded(n, "allocate", [&] {
+              buffers_[id].handle = adapter_->allocate(n, 1);
+              return n == 0 || data_of<A>(buffers_[id].handle) != nullptr;
+            })) {
+          if (failure_) return;
+          continue;
+        }
+        if (!place(id, n, 1, "realloc's allocate")) return;
+        if (const std::size_t copied = std::min(old_size, n); copied > 0)
+          std::memcpy(data_of<A>(buffers_[id].handle), data_of<A>(buffers_[from].handle), copied);
+        release(from);
+        if (failure_) return;
+      }
+      break;
+    }
+    if (kept > 0) {
+      const auto bad = verify_pattern(from, std::span<const std::byte>(data_of<A>(buffers_[id].handle), kept));
+      if (bad)
+        return void(fail(Check::kContent,
+                         "buffer " + std::to_string(id) + " (realloc of buffer " + std::to_string(from) + " to " +
+                             std::to_string(n) + " bytes) keeps its first " + std::to_string(kept) + " bytes",
+                         "byte " + std::to_string(*bad) + " changed"));
+    }
+    if (n > 0) fill_pattern(id, {data_of<A>(buffers_[id].handle), n});
   }
 
   void release(std::uint64_t id) {

@@ -22,12 +22,16 @@ namespace {
 
 using NodePool = adapters::NodePool;
 using Glibc = adapters::Glibc;
+using Mimalloc = adapters::Mimalloc;
+using Jemalloc = adapters::Jemalloc;
 using PmrUnsyncPool = adapters::PmrUnsyncPool;
 using PmrSyncPool = adapters::PmrSyncPool;
 using PmrMonotonic = adapters::PmrMonotonic;
 
 POOLCHECK_PROPERTIES(NodePool)
 POOLCHECK_PROPERTIES(Glibc)
+POOLCHECK_PROPERTIES(Mimalloc)
+POOLCHECK_PROPERTIES(Jemalloc)
 POOLCHECK_PROPERTIES(PmrMonotonic)
 #if !defined(__GLIBCXX__) || defined(_LIBCPP_VERSION)
 POOLCHECK_PROPERTIES(PmrUnsyncPool)

@@ -3,9 +3,13 @@
 // the right allocators they are made from passing the same sequences, and
 // every corpus file passing on every built-in adapter, with and without
 // each of its upstream requests failing in turn (fail_each).
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <memory_resource>
@@ -20,6 +24,7 @@
 #include "model/adapter/adapter_checker.h"
 #include "model/adapter/builtin_adapters.h"
 #include "model/adapter/check_adapter.h"
+#include "model/ops/op_codec.h"
 #include "model/ops/ops.h"
 #include "model/testing/wrong_adapters.h"
 
@@ -260,6 +265,66 @@ TEST(AdapterFindings, LibstdcxxPoolResourceCrashesWhenAnUpstreamRequestFails) {
       "");
 }
 #endif
+// `realloc K N` reaches an adapter's reallocate through the op language:
+// from text, from the corpus scenario and from a fuzzer input (the binary
+// form the fuzz targets decode). A right reallocate, and the copy an
+// adapter without one gets, pass the same sequences.
+struct RightRealloc : wrong::Bump {
+  static constexpr std::string_view kName = "right_realloc";
+  using Bump::Bump;
+  void reallocate(wrong::Handle& handle, std::size_t n) {
+    wrong::Handle moved = allocate(n, 1);
+    if (const std::size_t keep = std::min(handle.size, n); keep > 0) std::memcpy(moved.data, handle.data, keep);
+    release(handle);
+    handle = moved;
+  }
+};
+constexpr std::string_view kGrow = "alloc 100\nrealloc 0 300\n";
+constexpr std::string_view kShrink = "alloc 100\nalloc 8\nrealloc 0 40\nrealloc 2 0\nrealloc 1 7\n";
+
+TEST(AdapterRealloc, ContentCatchesAReallocThatLosesTheTailFromText) {
+  EXPECT_EQ(first_check<wrong::ReallocLosesTheTail>(kGrow), Check::kContent);
+  EXPECT_EQ(first_check<wrong::ReallocLosesTheTail>(kShrink), Check::kContent);
+  for (std::string_view text : {kGrow, kShrink}) {
+    EXPECT_EQ(first_check<RightRealloc>(text), std::nullopt) << text;
+    EXPECT_EQ(first_check<RightBump>(text), std::nullopt) << text;  // no reallocate: the copy
+    EXPECT_EQ(first_check<adapters::Glibc>(text), std::nullopt) << text;
+  }
+}
+
+TEST(AdapterRealloc, ContentCatchesAReallocThatLosesTheTailFromTheCorpus) {
+  const OpFile file = read_file(std::filesystem::path(POOLCHECK_CORPUS) / "scenarios" / "realloc.ops");
+  const std::optional<std::string> report = check_adapter<wrong::ReallocLosesTheTail>(file.ops, file.settings);
+  ASSERT_TRUE(report);
+  EXPECT_NE(report->find("(content)"), std::string::npos) << *report;
+  EXPECT_NE(report->find("realloc"), std::string::npos) << *report;
+  EXPECT_EQ(check_adapter<RightRealloc>(file.ops, file.settings), std::nullopt);
+}
+
+TEST(AdapterRealloc, ContentCatchesAReallocThatLosesTheTailFromAFuzzerInput) {
+  const OpFile file = parsed(kGrow);
+  const std::vector<std::uint8_t> bytes = encode_ops(file.ops, file.settings);
+  EXPECT_EQ(decode_ops(bytes).ops, file.ops);
+  const std::optional<std::string> report = check_adapter_bytes<wrong::ReallocLosesTheTail>(bytes);
+  ASSERT_TRUE(report);
+  EXPECT_NE(report->find("(content)"), std::string::npos) << *report;
+  EXPECT_EQ(check_adapter_bytes<RightRealloc>(bytes), std::nullopt);
+}
+
+// mimalloc and jemalloc are loaded with RTLD_LOCAL (loaded_library.h): they
+// serve their adapter, and malloc in the rest of the process stays
+// glibc's. (Run with LD_PRELOAD=libmimalloc.so.2, the way linking it would
+// be, and MallocStaysGlibcs fails.)
+template <class A>
+void loaded_and_malloc_stays_glibcs() {
+  EXPECT_EQ(first_check<A>(kGrow), std::nullopt);
+  Dl_info info{};
+  ASSERT_NE(dladdr(reinterpret_cast<void*>(&std::malloc), &info), 0);
+  EXPECT_NE(std::string(info.dli_fname).find("libc.so"), std::string::npos) << info.dli_fname;
+}
+TEST(AdapterLoaded, MimallocServesAndMallocStaysGlibcs) { loaded_and_malloc_stays_glibcs<adapters::Mimalloc>(); }
+TEST(AdapterLoaded, JemallocServesAndMallocStaysGlibcs) { loaded_and_malloc_stays_glibcs<adapters::Jemalloc>(); }
+
 TEST(AdapterFailEach, CatchesTheLeakOnTheFailurePath) {
   const OpFile file = parsed("alloc 8\nalloc 5000\nalloc 4000\n");
   const FailEachResult result = fail_each<wrong::LeaksOnFailure>(file.ops, file.settings);

@@ -1,9 +1,9 @@
 // The built-in adapters (docs/ADAPTERS.md): the Node pool poolcheck ships,
-// glibc's malloc, and the standard library's memory resources. Each is the
-// small struct a user writes for their own allocator (adapter.h); the
+// glibc's malloc, mimalloc and jemalloc (loaded at run time: their own
+// headers), and the standard library's memory resources. Each is the small
+// struct a user writes for their own allocator (adapter.h); the
 // `--allocator NAME` of poolcheck's replay, trace and map picks one by its
-// kName (model/tool/adapter_command.cc). mimalloc and jemalloc, which
-// replace malloc when linked, are in malloc_adapters.h.
+// kName (model/tool/adapter_command.cc).
 #pragma once
 
 #include <malloc.h>
@@ -16,6 +16,8 @@
 
 #include "allocator/pool_allocator.h"
 #include "model/adapter/adapter.h"
+#include "model/adapter/jemalloc_adapter.h"
+#include "model/adapter/mimalloc_adapter.h"
 #include "model/checks/checker.h"
 
 namespace poolcheck::adapters {
@@ -112,3 +114,17 @@ struct PmrMonotonic : OnResource<std::pmr::monotonic_buffer_resource> {
 };
 
 }  // namespace poolcheck::adapters
+
+// The list of built-in adapters, node_pool first (the default of
+// --allocator): X(name, type in poolcheck::adapters), one line each. Every
+// other list is made from it: poolcheck's --allocator
+// (model/tool/adapter_command.cc), and the ctest tests and fuzz targets of
+// model/adapter/CMakeLists.txt, which read these lines.
+#define POOLCHECK_BUILTIN_ADAPTERS(X) \
+  X(node_pool, NodePool)              \
+  X(glibc, Glibc)                     \
+  X(mimalloc, Mimalloc)               \
+  X(jemalloc, Jemalloc)               \
+  X(pmr_unsync_pool, PmrUnsyncPool)   \
+  X(pmr_sync_pool, PmrSyncPool)       \
+  X(pmr_monotonic, PmrMonotonic)

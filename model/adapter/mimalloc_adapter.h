@@ -1,36 +1,51 @@
-// mimalloc through its own API (mi_malloc_aligned, mi_realloc,
-// mi_usable_size, mi_free). Linking mimalloc replaces malloc in the whole
-// process, so only a binary of its own includes this
-// (model/adapter/CMakeLists.txt: adapter_mimalloc_props_test).
+// mimalloc through its own API (mi_malloc_aligned, mi_realloc_aligned,
+// mi_usable_size, mi_free), from Debian's libmimalloc.so.2 loaded with
+// RTLD_LOCAL (loaded_library.h): the rest of the process keeps glibc's
+// malloc, so it is a built-in adapter like the others.
 #pragma once
 
-#include <mimalloc.h>
-
-#include <algorithm>
 #include <cstddef>
 #include <string_view>
 
 #include "model/adapter/adapter.h"
+#include "model/adapter/loaded_library.h"
 
 namespace poolcheck::adapters {
 
 struct Mimalloc {
   static constexpr std::string_view kName = "mimalloc";
   static constexpr OnFailure kOnFailure = OnFailure::kReturnsNull;
+  struct Api {
+    void* (*malloc_aligned)(std::size_t, std::size_t);
+    void* (*realloc_aligned)(void*, std::size_t, std::size_t);
+    std::size_t (*usable_size)(const void*);
+    void (*free)(void*);
+  };
+  static const Api& api() {
+    static const Api loaded = [] {
+      void* library = load_allocator_library("libmimalloc.so.2");
+      return Api{library_symbol<decltype(Api::malloc_aligned)>(library, "mi_malloc_aligned"),
+                 library_symbol<decltype(Api::realloc_aligned)>(library, "mi_realloc_aligned"),
+                 library_symbol<decltype(Api::usable_size)>(library, "mi_usable_size"),
+                 library_symbol<decltype(Api::free)>(library, "mi_free")};
+    }();
+    return loaded;
+  }
+
   Block allocate(std::size_t n, std::size_t alignment) {
-    return {static_cast<std::byte*>(mi_malloc_aligned(n, alignment)), n, alignment};
+    return {static_cast<std::byte*>(api().malloc_aligned(n, alignment)), n, alignment};
   }
   void release(Block& block) {
-    mi_free(block.data);
+    api().free(block.data);
     block = {};
   }
   bool reallocate(Block& block, std::size_t n) {
-    void* p = mi_realloc_aligned(block.data, n, block.alignment);
+    void* p = api().realloc_aligned(block.data, n, block.alignment);
     if (p == nullptr && n > 0) return false;
     block = {static_cast<std::byte*>(p), n, block.alignment};
     return true;
   }
-  std::size_t usable_size(const Block& block) { return mi_usable_size(block.data); }
+  std::size_t usable_size(const Block& block) { return api().usable_size(block.data); }
 };
 
 }  // namespace poolcheck::adapters

@@ -243,8 +243,9 @@ std::optional<Op> OpDecoder::extension_op(const PoolView& view) {
       case FieldRule::kPositive: *value = std::max<std::uint64_t>(varint() + 1, 1); break;
       case FieldRule::kRepeat: *value = varint() % kMaxRepeat + 1; break;
       case FieldRule::kPoolSize: *value = varint(); break;  // above 2^30: refused
+      case FieldRule::kRequestSize: *value = size_choice(byte() & 63u, view) % (kMaxRequest + 1); break;
       case FieldRule::kLiveBuffer: {
-        const std::optional<std::uint64_t> buffer = live_buffer(spec->handler == OpHandler::kRelease);
+        const std::optional<std::uint64_t> buffer = live_buffer(ends_buffer(*spec));
         if (!buffer) return std::nullopt;
         *value = *buffer;
         break;
@@ -356,7 +357,8 @@ void encode_extension(std::vector<std::uint8_t>& out, const OpSpec& spec, const 
   for (const auto& [field, value] : {std::pair{&spec.a, op.a}, std::pair{&spec.b, op.b}}) {
     if (!field->exists()) continue;
     switch (field->rule) {
-      case FieldRule::kAny: out.push_back(kLiteral); put_varint(out, value); break;
+      case FieldRule::kAny:
+      case FieldRule::kRequestSize: out.push_back(kLiteral); put_varint(out, value); break;
       case FieldRule::kRequestAlignment:
         if (value == 0) {
           out.push_back(kAlignNone);
@@ -373,7 +375,7 @@ void encode_extension(std::vector<std::uint8_t>& out, const OpSpec& spec, const 
         const std::optional<std::size_t> index = live.index_of(value);
         if (!index) throw std::invalid_argument(std::string(spec.name) + " of a buffer that is not live");
         put_varint(out, *index);
-        if (spec.handler == OpHandler::kRelease) live.remove_at(*index);
+        if (ends_buffer(spec)) live.remove_at(*index);
         break;
       }
     }
@@ -445,6 +447,7 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions&
       case OpKind::kBurst:
       case OpKind::kChurn:
       case OpKind::kDrop:
+      case OpKind::kRealloc:
         continue;  // rows with an extension number: encoded above
     }
     if (!refused(op)) live.add(next_buffer++);

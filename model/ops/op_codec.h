@@ -48,14 +48,15 @@ inline constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t{1} << 20;
 // cache and two trims at Node's window of 512.
 inline constexpr std::uint64_t kMaxShorthandOps = 4096;
 
-// What an op adds toward kMaxDecodedBytes: N of alloc and alloc_slow, R of
-// from (refused requests, refusal_of, cost nothing: they touch no memory),
-// and an alignment above 64 too, since the block it asks for may take up to
-// N + A bytes (under AddressSanitizer it does); an empty request takes no
-// block, whatever its alignment.
+// What an op adds toward kMaxDecodedBytes: N of alloc, alloc_slow and
+// realloc, R of from (refused requests, refusal_of, cost nothing: they touch
+// no memory), and an alignment above 64 too, since the block it asks for may
+// take up to N + A bytes (under AddressSanitizer it does); an empty request
+// takes no block, whatever its alignment.
 inline std::uint64_t request_cost(const Op& op) {
-  if (!creates_buffer(op) || refused(op) || op.a == 0) return 0;
-  return op.a + (op.kind != OpKind::kFrom && op.b > kPoolBaseAlignment ? op.b : 0);
+  if (!creates_buffer(op) || refused(op) || requested_size(op) == 0) return 0;
+  const bool aligned = op.kind == OpKind::kAlloc || op.kind == OpKind::kAllocSlow;
+  return requested_size(op) + (aligned && op.b > kPoolBaseAlignment ? op.b : 0);
 }
 
 class OpDecoder {

@@ -17,7 +17,10 @@ namespace poolcheck {
 // A visitor has void request(const Op&) (alloc, alloc_slow, from),
 // pool_size(const Op&), release(const Op&) and fail_next(const Op&): a new
 // handler in op_table.def is a compile error in every visitor until it is
-// handled there.
+// handled there. A visitor may have realloc(const Op&) for `realloc K N`;
+// one without it (the Node pool's tools: its allocator has no resize) gets
+// the plain ops the op means, request(alloc N) then release(release K)
+// (realloc_as_plain_ops in ops.h).
 template <class Visitor>
 void visit_op(const Op& op, Visitor&& visitor) {
   switch (spec_of(op.kind).handler) {
@@ -25,6 +28,14 @@ void visit_op(const Op& op, Visitor&& visitor) {
     case OpHandler::kPoolSize: return visitor.pool_size(op);
     case OpHandler::kRelease: return visitor.release(op);
     case OpHandler::kFailNext: return visitor.fail_next(op);
+    case OpHandler::kRealloc:
+      if constexpr (requires { visitor.realloc(op); }) {
+        return visitor.realloc(op);
+      } else {
+        const auto [alloc, release] = realloc_as_plain_ops(op);
+        visitor.request(alloc);
+        return visitor.release(release);
+      }
     case OpHandler::kShorthand:  // the parser and the decoder expand it (shorthand.h): a caller's error
       throw std::invalid_argument(to_text(op) + " is a shorthand: expand it (model/ops/shorthand.h) before running");
   }

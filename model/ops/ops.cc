@@ -55,8 +55,9 @@ std::string syntax_of(const OpSpec& spec) {
 Refusal refusal_of(const Op& op) {
   if (op.kind == OpKind::kPoolSize) return is_pool_size(op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
   if (!creates_buffer(op)) return Refusal::kNone;
-  if (op.kind != OpKind::kFrom && op.b != 0 && !is_request_alignment(op.b)) return Refusal::kInvalidArgument;
-  return op.a > kMaxRequest ? Refusal::kLengthError : Refusal::kNone;
+  const bool aligned = op.kind == OpKind::kAlloc || op.kind == OpKind::kAllocSlow;
+  if (aligned && op.b != 0 && !is_request_alignment(op.b)) return Refusal::kInvalidArgument;
+  return requested_size(op) > kMaxRequest ? Refusal::kLengthError : Refusal::kNone;
 }
 
 std::string_view refusal_name(Refusal refusal) {
@@ -168,6 +169,9 @@ class Parser {
         return (value >= 1 && value <= kMaxRepeat) ||
                fail(std::string(spec.name) + " " + std::to_string(value) + ": " + std::string(field.what) +
                     " must be from 1 to " + std::to_string(kMaxRepeat));
+      case FieldRule::kRequestSize:
+        return value <= kMaxRequest || fail(std::string(spec.name) + " " + std::string(field.what) + " = " +
+                                            std::to_string(value) + ": at most " + std::to_string(kMaxRequest));
       case FieldRule::kLiveBuffer:
         if (value >= next_buffer_)
           return fail(std::string(spec.name) + " " + std::to_string(value) + ": no such buffer (" +

@@ -4,7 +4,7 @@
 // Text form, one op per line ('#' starts a comment, blank lines and CRLF are
 // fine), each op as its row of op_table.def says (docs/FORMATS.md lists
 // them):  pool_size N | alloc N [align A] | from R A | release K |
-//         alloc_slow N [align A] | fail_next [K]
+//         alloc_slow N [align A] | fail_next [K] | realloc K N
 // Buffers are numbered from 0 in creation order, empty ones included; a
 // refused request (refusal_of below) creates no buffer. An op
 // whose upstream request fails by `fail_next` throws and is then run once
@@ -13,6 +13,7 @@
 // before the first op set the allocator's settings (see docs/FORMATS.md).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -50,6 +51,7 @@ struct Op {
   static Op from(std::uint64_t reserve, std::uint64_t kept) { return {OpKind::kFrom, reserve, kept}; }
   static Op release(std::uint64_t buffer) { return {OpKind::kRelease, buffer, 0}; }
   static Op fail_next(std::uint64_t k = 1) { return {OpKind::kFailNext, k, 0}; }
+  static Op realloc(std::uint64_t buffer, std::uint64_t n) { return {OpKind::kRealloc, buffer, n}; }
 };
 
 // What the text parser accepts for a field (op_table.def).
@@ -61,6 +63,7 @@ enum class FieldRule : std::uint8_t {
   kLiveBuffer,        // a buffer created before and not released yet
   kPositive,          // 1 or more
   kRepeat,            // 1 .. kMaxRepeat: how many times a shorthand repeats its ops
+  kRequestSize,       // 0 .. kMaxRequest: a size that is always served (realloc's N)
 };
 inline constexpr std::uint64_t kRequired = ~std::uint64_t{0};
 // The most a shorthand (model/ops/shorthand.h) repeats its ops.
@@ -80,7 +83,10 @@ struct OpField {
 // The handler an op reaches in every tool (op_dispatch.h). kShorthand: the
 // op stands for a run of plain ops, which the parser and the decoder put in
 // its place (model/ops/shorthand.h); no tool runs a shorthand itself.
-enum class OpHandler : std::uint8_t { kRequest, kPoolSize, kRelease, kFailNext, kShorthand };
+// kRealloc: a live buffer resized into a new one (it ends the old buffer's
+// life and creates the next); a tool with no resize of its own runs it as
+// the plain ops it means (realloc_as_plain_ops).
+enum class OpHandler : std::uint8_t { kRequest, kPoolSize, kRelease, kFailNext, kShorthand, kRealloc };
 
 struct OpSpec {
   OpKind kind;
@@ -111,6 +117,11 @@ static_assert([] {
 }(), "op_table.def's rows are in OpKind order");
 
 constexpr const OpSpec& spec_of(OpKind kind) { return kOpSpecs[static_cast<std::size_t>(kind)]; }
+// Whether the op's buffer field (a kLiveBuffer rule) ends that buffer's life:
+// release and realloc.
+constexpr bool ends_buffer(const OpSpec& spec) {
+  return spec.handler == OpHandler::kRelease || spec.handler == OpHandler::kRealloc;
+}
 // The row with this text name; nullptr if none.
 const OpSpec* op_named(std::string_view name);
 // "alloc N [align A]": the text syntax, made from the row's fields.
@@ -121,7 +132,7 @@ inline std::uint64_t requested_alignment(const Op& op) { return op.b == 0 ? 1 : 
 // An alloc that names an alignment: allocate(n, alignment).
 inline bool is_aligned_alloc(const Op& op) { return op.kind == OpKind::kAlloc && op.b != 0; }
 
-// Whether the op asks for a new buffer (alloc, alloc_slow, from).
+// Whether the op asks for a new buffer (alloc, alloc_slow, from, realloc).
 bool creates_buffer(const Op& op);
 
 // The one rule for the ops the allocator refuses (docs/SPEC.md, Failure):
@@ -131,13 +142,26 @@ bool creates_buffer(const Op& op);
 //                     of two 1 .. 2^30 (checked first, as Node does), or a
 //                     pool_size above 2^30
 //   kLengthError      an alloc, alloc_slow or from whose request is above
-//                     kMaxRequest (2^30)
+//                     kMaxRequest (2^30) (realloc's N is never above it:
+//                     FieldRule::kRequestSize)
 enum class Refusal : std::uint8_t { kNone, kInvalidArgument, kLengthError };
 Refusal refusal_of(const Op& op);
 inline bool refused(const Op& op) { return refusal_of(op) != Refusal::kNone; }
 // The exception's name as traces and `poolcheck parse` print it
 // ("invalid_argument", "length_error"); empty for kNone.
 std::string_view refusal_name(Refusal refusal);
+// The bytes a buffer-creating op asks for: N of alloc, alloc_slow and
+// realloc, R of from.
+inline std::uint64_t requested_size(const Op& op) { return op.kind == OpKind::kRealloc ? op.b : op.a; }
+
+// `realloc K N` as the plain ops it means where an allocator has no resize
+// (the Node pool: a new Buffer.allocUnsafe(N), the bytes copied, buffer K
+// dropped): `alloc N` (the next buffer), then `release K`. The copy is
+// content only; placements, buffer numbers and upstream requests are those
+// of the two ops.
+inline std::array<Op, 2> realloc_as_plain_ops(const Op& realloc) {
+  return {Op::alloc(realloc.b), Op::release(realloc.a)};
+}
 
 // Splits one line into its space- or tab-separated words (the text form's
 // tokenizer; recordings' comments use it too).

@@ -62,6 +62,25 @@ TEST(Ops, DirectivesSetTheFixedSettings) {
   EXPECT_EQ(result.file->settings.pool_size, 64u);
 }
 
+// realloc K N makes the next buffer and ends K; `free` is no op: release K
+// is the generic free.
+TEST(Ops, ReallocParsesPrintsAndNumbersItsBuffer) {
+  ParseResult result = parse_ops("alloc 10\nrealloc 0 20\nrealloc 1 0\nrelease 2\nalloc 1\nrealloc 3 1073741824\n");
+  ASSERT_TRUE(result.file) << result.error->message;
+  const std::vector<Op> expected = {Op::alloc(10),  Op::realloc(0, 20), Op::realloc(1, 0),
+                                    Op::release(2), Op::alloc(1),       Op::realloc(3, std::uint64_t{1} << 30)};
+  EXPECT_EQ(result.file->ops, expected);
+  EXPECT_EQ(to_text(Op::realloc(3, 7)), "realloc 3 7");
+  ParseResult again = parse_ops(to_text(expected));
+  ASSERT_TRUE(again.file);
+  EXPECT_EQ(again.file->ops, expected);
+  EXPECT_TRUE(creates_buffer(Op::realloc(0, 1)));
+  EXPECT_FALSE(refused(Op::realloc(std::uint64_t{1} << 31, 1)));  // K is no size
+  const auto plain = realloc_as_plain_ops(Op::realloc(3, 7));
+  EXPECT_EQ(plain[0], Op::alloc(7));
+  EXPECT_EQ(plain[1], Op::release(3));
+}
+
 TEST(Ops, RejectsMalformedInputNamingLineAndProblem) {
   struct Case {
     const char* text;
@@ -102,6 +121,11 @@ TEST(Ops, RejectsMalformedInputNamingLineAndProblem) {
       {"alloc_slow 1073741825\nrelease 0\n", 2, "no such buffer"},
       {"#@ cache_limit 1000001\n", 1, "cache_limit 1000001 is beyond 1000000"},
       {"#@ alignment 8 8\n", 1, "expected '#@ alignment N'"},
+      // realloc K N: K a live buffer, which it ends; N served (at most kMaxRequest).
+      {"alloc 1\nrealloc 1 5\n", 2, "realloc 1: no such buffer"},
+      {"alloc 1\nrealloc 0 5\nrelease 0\n", 3, "already released"},
+      {"alloc 1\nrealloc 0 1073741825\n", 2, "realloc N = 1073741825: at most 1073741824"},
+      {"alloc 1\nrealloc 0\n", 2, "missing number: expected 'realloc K N'"},
   };
   for (const Case& c : cases) {
     ParseError error = error_of(c.text);

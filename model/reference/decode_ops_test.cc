@@ -103,6 +103,11 @@ TEST(OpCodec, SlowAndFailureOpsDecodeAndRoundTrip) {
                                    Op::alloc_slow(7, 2),    Op::fail_next(1),                    Op::fail_next(~0ull),
                                    Op::release(1),          Op::alloc(5000, 64)};
   EXPECT_EQ(decode_ops(encode_ops(literal, {})).ops, literal);
+  // realloc (extension 11): K by its index among the live buffers, which it
+  // ends, N a size; the new buffer is numbered next.
+  const std::vector<Op> resized = {Op::alloc(100), Op::alloc(5), Op::realloc(0, 300), Op::realloc(2, 0),
+                                   Op::release(1), Op::realloc(3, 4000)};
+  EXPECT_EQ(decode_ops(encode_ops(resized, {})).ops, resized);
   // An alignment above 64 counts toward the budget: its block may take N + A.
   const std::vector<Op> huge_alignment = {Op::alloc(1, std::uint64_t{1} << 30)};
   EXPECT_THROW(encode_ops(huge_alignment, {}), std::invalid_argument);

@@ -51,6 +51,13 @@ Outcome ReferenceModel::apply(const Op& op) {
     case OpKind::kChurn:
     case OpKind::kDrop:
       throw std::invalid_argument(to_text(op) + " is a shorthand: expand it (model/ops/shorthand.h) first");
+    case OpKind::kRealloc: {  // the plain ops it means; the outcome is the new buffer's (a caller that
+                              // follows pool deaths runs the two ops itself: model/tool/pool_map.cc)
+      const auto [alloc, release] = realloc_as_plain_ops(op);
+      const Outcome created = apply(alloc);
+      apply(release);
+      return created;
+    }
   }
   if (op.kind == OpKind::kFrom && op.b > op.a) throw std::invalid_argument("from keeps more than it reserves");
   // A failing request throws before anything changes; the op is then run

@@ -142,9 +142,15 @@ constexpr BuiltIn built_in() {
 }
 
 // The built-in adapters, node_pool first (the default).
-constexpr BuiltIn kBuiltIns[] = {built_in<adapters::NodePool>(), built_in<adapters::Glibc>(),
-                                 built_in<adapters::PmrUnsyncPool>(), built_in<adapters::PmrSyncPool>(),
-                                 built_in<adapters::PmrMonotonic>()};
+#define POOLCHECK_BUILT_IN(name, Type) built_in<adapters::Type>(),
+constexpr BuiltIn kBuiltIns[] = {POOLCHECK_BUILTIN_ADAPTERS(POOLCHECK_BUILT_IN)};
+#undef POOLCHECK_BUILT_IN
+static_assert([] {
+#define POOLCHECK_NAME_MATCHES(name, Type) if (adapters::Type::kName != #name) return false;
+  POOLCHECK_BUILTIN_ADAPTERS(POOLCHECK_NAME_MATCHES)
+#undef POOLCHECK_NAME_MATCHES
+  return true;
+}(), "each built-in adapter's line names it by its kName");
 
 std::string names() {
   std::string out;

@@ -102,12 +102,23 @@ int parse_command(const PoolOptions& defaults, const std::vector<std::string>& i
     }
     std::cout << "{\"file\":" << json_string(path.string()) << ",\"settings\":" << settings_to_json(file.settings)
               << ",\"ops\":[";
+    // `realloc K N` is written as the plain ops it means (alloc N, release
+    // K: realloc_as_plain_ops), as the shorthands are, so the Node runner
+    // reads only ops it knows.
     std::uint64_t next_buffer = 0;
-    for (std::size_t i = 0; i < file.ops.size(); ++i) {
-      const Op& op = file.ops[i];
+    const char* separator = "";
+    auto write = [&](const Op& op, std::size_t line) {
       std::optional<std::uint64_t> buffer;
       if (creates_buffer(op) && !refused(op)) buffer = next_buffer++;
-      std::cout << (i > 0 ? "," : "") << op_to_json(op, file.lines[i], buffer);
+      std::cout << separator << op_to_json(op, line, buffer);
+      separator = ",";
+    };
+    for (std::size_t i = 0; i < file.ops.size(); ++i) {
+      if (file.ops[i].kind != OpKind::kRealloc) {
+        write(file.ops[i], file.lines[i]);
+        continue;
+      }
+      for (const Op& plain : realloc_as_plain_ops(file.ops[i])) write(plain, file.lines[i]);
     }
     std::cout << "]}\n";
   }

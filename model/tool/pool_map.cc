@@ -56,6 +56,20 @@ void MapBuilder::release(std::uint64_t buffer) {
 
 void ModelMapper::step(const Op& op) {
   builder_.begin_op(op);
+  if (op.kind == OpKind::kRealloc) {
+    for (const Op& plain : realloc_as_plain_ops(op)) apply(plain);
+  } else {
+    apply(op);
+  }
+  if (const auto room = model_.room(); room && builder_.current()) {
+    const std::size_t capacity = model_.pool_capacity(*builder_.current());
+    builder_.set_current_offset(static_cast<std::size_t>(static_cast<std::int64_t>(capacity) - *room));
+  }
+  builder_.set_stats(model_.stats());
+  builder_.end_op();
+}
+
+void ModelMapper::apply(const Op& op) {
   const Outcome outcome = model_.apply(op);
   if (outcome.pool_start) {
     const PoolStart& start = *outcome.pool_start;
@@ -68,12 +82,6 @@ void ModelMapper::step(const Op& op) {
   if (op.kind == OpKind::kRelease) builder_.release(op.a);
   if (outcome.pool_death) builder_.pool_died(*outcome.pool_death);
   if (outcome.kind == Outcome::Kind::kBuffer) builder_.add_buffer(outcome.placement);
-  if (const auto room = model_.room(); room && builder_.current()) {
-    const std::size_t capacity = model_.pool_capacity(*builder_.current());
-    builder_.set_current_offset(static_cast<std::size_t>(static_cast<std::int64_t>(capacity) - *room));
-  }
-  builder_.set_stats(model_.stats());
-  builder_.end_op();
 }
 
 PoolMap model_map(std::span<const Op> ops, const PoolOptions& settings, std::optional<std::size_t> at) {

@@ -90,6 +90,9 @@ class ModelMapper {
   const PoolMap& map() const { return builder_.map(); }
 
  private:
+  // One plain op on the model (a realloc is two: realloc_as_plain_ops).
+  void apply(const Op& op);
+
   MapBuilder builder_;
   ReferenceModel model_;
   std::map<std::uint64_t, std::uint64_t> pool_of_block_;  // model block -> last pool in it

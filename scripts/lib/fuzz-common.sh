@@ -68,7 +68,8 @@ fuzz_build_replay() {
   fuzz_build sanitize "${fuzz_all_targets[@]/%/_replay}" poolcheck
 }
 
-# Reads BUILD_DIR/fuzz/fuzz_targets.tsv into fuzz_all_targets and, per
+# Reads BUILD_DIR/fuzz/fuzz_targets.tsv into fuzz_all_targets (and
+# model/adapter/fuzz_adapter_targets.tsv into fuzz_adapter_targets) and, per
 # target, fuzz_input (bytes|text), fuzz_binary, fuzz_replay, fuzz_seeds and
 # fuzz_flags (libFuzzer flags); fuzz_poolcheck is the tool.
 # shellcheck disable=SC2034  # the arrays are for the scripts that source this
@@ -84,6 +85,17 @@ fuzz_load_table() {
     fuzz_input[$name]=$input fuzz_binary[$name]=$binary fuzz_replay[$name]=$replay
     fuzz_seeds[$name]=$seeds fuzz_flags[$name]=$flags
   done <"$table"
+  # The adapter targets (model/adapter/CMakeLists.txt): fuzz_adapter_targets,
+  # not in fuzz_all_targets (a campaign runs them only when FUZZ_TARGETS
+  # names them); their input, seeds and flags are fuzz_pool_diff's.
+  fuzz_adapter_targets=()
+  [ -f "$1/model/adapter/fuzz_adapter_targets.tsv" ] || return 0
+  while IFS=$'\t' read -r name binary replay; do
+    [[ $name == \#* ]] && continue
+    fuzz_adapter_targets+=("$name")
+    fuzz_input[$name]=${fuzz_input[fuzz_pool_diff]} fuzz_binary[$name]=$binary fuzz_replay[$name]=$replay
+    fuzz_seeds[$name]=${fuzz_seeds[fuzz_pool_diff]} fuzz_flags[$name]=${fuzz_flags[fuzz_pool_diff]}
+  done <"$1/model/adapter/fuzz_adapter_targets.tsv"
 }
 
 # The flags of TARGET as words, one per line (for mapfile).
@@ -95,7 +107,7 @@ fuzz_options() { tr ' ' '\n' <<<"${fuzz_flags[$1]}" | grep .; }
 fuzz_target_of() {
   local path target
   path=$(cd "$(dirname "$1")" 2>/dev/null && pwd)/$(basename "$1")
-  for target in "${fuzz_all_targets[@]}"; do
+  for target in "${fuzz_all_targets[@]}" "${fuzz_adapter_targets[@]}"; do
     [[ $path == */$target/* ]] && { echo "$target"; return; }
   done
   echo fuzz_pool_diff
