@@ -97,6 +97,30 @@ r = node('table.js', samples);
 check('table.js, no loads: not judged', r.status === 0 && glibc(r.stdout).includes('**not judged**: no load recorded'),
   r.stdout + r.stderr);
 
+// Interleaved pairs (BM_<workload>/pair_bump, bench/measure.h): where a run
+// has them, their per-process ratio decides the bump figure, not the
+// adjacent processes' (here 1.25, the pairs 1.40, 1.30 and 1.60), and they
+// are no row of table.js's.
+const pairs = path.join(tmp, 'pairs');
+fs.mkdirSync(pairs);
+for (const f of fs.readdirSync(run)) fs.copyFileSync(path.join(run, f), path.join(pairs, f));
+const pairSample = (ratio) => JSON.stringify({ context: {}, benchmarks: [
+  { name: 'BM_fixed64/pair_bump', run_type: 'iteration', cpu_time: 2e6, time_unit: 'ns', ops: 128000, ratio,
+    slice_rounds: 64, pairs: 100 }] });
+[1.4, 1.3, 1.6].forEach((ratio, i) => fs.writeFileSync(path.join(pairs, `${i + 1}_fixed64_pair-bump.json`), pairSample(ratio)));
+r = node('ratios.js', ['--loads', idle, pairs]);
+check('ratios.js, interleaved: the pairs decide the bump figure', r.status === 0 &&
+  r.stdout.includes('| fixed64 within 1.5x of bump | 1.40 (1.30–1.60; load/core 0.15–0.50) | yes |'), r.stdout + r.stderr);
+check('ratios.js, interleaved: the method said, with the slice', r.stdout.includes('interleaved in slices of 64 rounds'), r.stdout);
+check('ratios.js, adjacent only: no word of interleaving', !node('ratios.js', ['--loads', idle, run]).stdout.includes('interleaved'));
+r = node('table.js', ['--loads', idle, ...fs.readdirSync(pairs).map((f) => path.join(pairs, f))]);
+check('table.js: an interleaved pair is no row', r.status === 0 && !r.stdout.includes('pair_bump') &&
+  r.stdout.includes('| fixed64 | bump |'), r.stdout + r.stderr);
+const bad = path.join(pairs, '4_fixed64_pair-bump.json');
+fs.writeFileSync(bad, JSON.stringify({ context: {}, benchmarks: [{ name: 'BM_fixed64/pair_bump', run_type: 'iteration' }] }));
+r = node('ratios.js', [pairs]);
+check('ratios.js, a pair without its ratio: FILE: problem, exit 2', r.status === 2 && r.stderr.includes(bad), r.stdout + r.stderr);
+
 fs.rmSync(tmp, { recursive: true, force: true });
 console.log(`load_test: ${failures} failed`);
 process.exit(failures ? 1 : 0);

@@ -14,10 +14,13 @@
 #pragma once
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <span>
@@ -115,12 +118,143 @@ void run_timed(benchmark::State& state, const Workload& workload, const MemoryRe
       static_cast<double>(memory.peak_held) / static_cast<double>(std::max<std::size_t>(memory.peak_in_use, 1));
 }
 
+// POOLCHECK_BENCH_ITERATIONS (see with_spread), or 0 when it is not set.
+inline std::int64_t fixed_iterations() {
+  const char* text = std::getenv("POOLCHECK_BENCH_ITERATIONS");
+  if (text == nullptr) return 0;
+  char* end = nullptr;
+  const long long n = std::strtoll(text, &end, 10);
+  if (end == text || *end != '\0' || n <= 0) {
+    std::fprintf(stderr, "POOLCHECK_BENCH_ITERATIONS=%s: want a positive number of iterations\n", text);
+    std::exit(2);
+  }
+  return n;
+}
+
 // Adds min and max to the mean, median, stddev and cv that
-// --benchmark_repetitions reports.
+// --benchmark_repetitions reports. With POOLCHECK_BENCH_ITERATIONS=N in the
+// environment every benchmark runs exactly N iterations, with no calibration
+// runs before them (Google Benchmark 1.7 has no flag for it): what callgrind
+// needs to count the instructions of the timed loop itself
+// (docs/BENCHMARKS.md, "Instructions per buffer").
 inline benchmark::internal::Benchmark* with_spread(benchmark::internal::Benchmark* b) {
   b->ComputeStatistics("min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
   b->ComputeStatistics("max", [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); });
+  if (const std::int64_t n = fixed_iterations()) b->Iterations(n);
   return b;
+}
+
+// Calls f(workload) for every workload, in the tables' order.
+template <class F>
+void for_each_workload(F&& f) {
+  const Workloads& w = workloads();
+  f(w.fixed64);
+  f(w.random4k);
+  f(w.node_stream);
+  f(w.from_string);
+}
+
+// Two allocators on one workload in one process, interleaved (issue 24's
+// second method): the median of many per-slice ratios, instead of the ratio
+// of two processes' times taken seconds apart. In the idle runs of
+// docs/bench/ the same benchmark took 2.8 to 4.6 ns per buffer (poolcheck,
+// fixed64) and 1.7 to 2.6 (bump) in processes seconds apart, the ratio of a
+// pair of processes from 1.06 to 2.51; two slices a few hundred microseconds
+// apart see the same machine (docs/BENCHMARKS.md, "Interleaved pairs").
+//
+// One iteration is a pair of slices of kPairSliceRounds rounds each, one per
+// allocator, timed with the thread's CPU clock: A then B, then B then A, so
+// that neither side always runs first after the clock call. Each allocator
+// is a WorkloadRun of its own: its own handles, the same variants in the
+// same order, the same untimed warm-up as run_timed().
+//
+//   ratio          median over the pairs of A's slice time / B's
+//   ratio_low      first quartile of those ratios, ratio_high the third
+//   a_ns, b_ns     median ns per buffer of each side's slices
+//   pairs          pairs of slices timed
+//   slice_rounds   rounds per slice (kPairSliceRounds)
+inline constexpr std::size_t kPairSliceRounds = 64;
+
+inline double thread_cpu_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
+}
+
+// The value below which a fraction `q` of `values` lies (nearest rank).
+inline double quantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  const auto at = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+  return values[at];
+}
+
+// One allocator running a workload round after round, for run_pair(): its
+// handles, the round number (round r uses variant r % kVariants), and first
+// an untimed warm-up through every variant, as in run_timed(). (run_timed()
+// keeps its own loop: the timed loops of the published runs were compiled
+// from it, and in WorkloadRun g++ gave the bump floor's fixed64 loop one
+// instruction more per buffer: bench/instructions.sh.)
+template <class Adapter, class Workload>
+class WorkloadRun {
+ public:
+  explicit WorkloadRun(const Workload& workload) : workload_(workload), live_(workload.slots()) {
+    while (round_ < kVariants) run_round();
+  }
+  void run_round() { workload_.run(adapter_, round_++, std::span(live_), none_); }
+  // kPairSliceRounds rounds: their CPU time in ns per buffer.
+  double slice() {
+    const double start = thread_cpu_ns();
+    for (std::size_t i = 0; i < kPairSliceRounds; ++i) run_round();
+    return (thread_cpu_ns() - start) / static_cast<double>(kPairSliceRounds * kBuffersPerRound);
+  }
+
+ private:
+  const Workload& workload_;
+  Adapter adapter_;
+  std::vector<typename Adapter::Handle> live_;
+  NoProbe none_;
+  std::size_t round_ = 0;
+};
+
+template <class A, class B, class Workload>
+void run_pair(benchmark::State& state, const Workload& workload) {
+  WorkloadRun<A, Workload> a(workload);
+  WorkloadRun<B, Workload> b(workload);
+  std::vector<double> a_ns, b_ns;
+  for (auto _ : state) {
+    if (a_ns.size() % 2 == 0) {
+      a_ns.push_back(a.slice());
+      b_ns.push_back(b.slice());
+    } else {
+      b_ns.push_back(b.slice());
+      a_ns.push_back(a.slice());
+    }
+  }
+  if (a_ns.empty()) {
+    state.SkipWithError("no pair of slices ran");
+    return;
+  }
+  std::vector<double> ratios(a_ns.size());
+  for (std::size_t i = 0; i < ratios.size(); ++i) ratios[i] = a_ns[i] / b_ns[i];
+  state.counters["ratio"] = quantile(ratios, 0.5);
+  state.counters["ratio_low"] = quantile(ratios, 0.25);
+  state.counters["ratio_high"] = quantile(ratios, 0.75);
+  state.counters["a_ns"] = quantile(a_ns, 0.5);
+  state.counters["b_ns"] = quantile(b_ns, 0.5);
+  state.counters["pairs"] = static_cast<double>(ratios.size());
+  state.counters["slice_rounds"] = static_cast<double>(kPairSliceRounds);
+  state.counters["ops"] = static_cast<double>(2 * kPairSliceRounds * kBuffersPerRound);
+}
+
+// BM_<workload>/pair_<b>: `a` (poolcheck) and `b` interleaved in this process.
+template <class A, class B>
+void register_pair(const std::string& b) {
+  for_each_workload([&b](const auto& workload) {
+    with_spread(benchmark::RegisterBenchmark(("BM_" + workload.name() + "/pair_" + b).c_str(),
+                                             [&workload](benchmark::State& state) {
+                                               run_pair<A, B>(state, workload);
+                                             }));
+  });
 }
 
 // BM_<workload>/<allocator>. The memory probe runs when the benchmark first
@@ -138,11 +272,7 @@ void register_workload(const Workload& workload, const std::string& allocator) {
 
 template <class Adapter>
 void register_allocator(const std::string& allocator) {
-  const Workloads& w = workloads();
-  register_workload<Adapter>(w.fixed64, allocator);
-  register_workload<Adapter>(w.random4k, allocator);
-  register_workload<Adapter>(w.node_stream, allocator);
-  register_workload<Adapter>(w.from_string, allocator);
+  for_each_workload([&allocator](const auto& workload) { register_workload<Adapter>(workload, allocator); });
 }
 
 }  // namespace poolcheck::bench

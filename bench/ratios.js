@@ -2,8 +2,10 @@
 // poolcheck's speed relative to the others, robust to a shared machine:
 // scripts/bench.sh runs poolcheck and each other allocator in adjacent
 // processes (one pair per workload and round, the order alternating from
-// round to round), so each pair saw about the same load. A ratio is taken
-// per pair and the table gives the median over the rounds and its spread.
+// round to round), so each pair saw about the same load, or, for the bump
+// floor, interleaved in one process (bench/measure.h, run_pair: the process
+// reports the median of its per-slice ratios). A ratio is taken per round
+// and the table gives the median over the rounds and its spread.
 //
 //   node bench/ratios.js [--loads FILE] DIR         Markdown table of the runs in DIR
 //   node bench/ratios.js --json [--loads FILE] DIR  the same numbers as JSON
@@ -11,7 +13,9 @@
 //                                                   how far two runs' medians differ
 //
 // DIR holds ROUND_WORKLOAD_vs-OTHER_ALLOCATOR.json files (Google Benchmark
-// JSON, one sample each) and loads.tsv (the load average of each round,
+// JSON, one sample each), ROUND_WORKLOAD_pair-OTHER.json files (one
+// interleaved process, its `ratio` counter; where a run has them for a
+// workload and other allocator, they decide that figure) and loads.tsv (the load average of each round,
 // bench/load.js), as scripts/bench.sh writes them; --loads reads another
 // loads file. Each figure is printed with the load per core of its rounds,
 // and a target is judged only when that load was at most 0.5 per core.
@@ -40,7 +44,17 @@ function nsPerOp(file) {
   return (run.cpu_time * TO_NS[run.time_unit || 'ns']) / (run.ops || 1);
 }
 
-// { workload: { other: [{ round, ratio }] } }
+// An interleaved process: { ratio (the median per-slice ratio poolcheck /
+// other), slice_rounds }.
+function pairSample(file) {
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const run = (report.benchmarks || []).find((b) => b.run_type !== 'aggregate' && !b.error_occurred);
+  if (!run || !(run.ratio > 0) || !(run.slice_rounds > 0))
+    throw new Error(`${file}: no interleaved sample with ratio and slice_rounds counters`);
+  return { ratio: run.ratio, slice_rounds: run.slice_rounds };
+}
+
+// { workload: { other: [{ round, ratio, slice_rounds (interleaved only) }] } }
 function collect(dir) {
   const pairs = new Map();
   for (const name of fs.readdirSync(dir)) {
@@ -58,6 +72,18 @@ function collect(dir) {
     const round = Number(key.split(' ')[0]);
     ((ratios[workload] ??= {})[other] ??= []).push({ round, ratio: pair.poolcheck / pair.other });
   }
+  // Interleaved pairs replace the adjacent processes' figure they measure.
+  const interleaved = {};
+  for (const name of fs.readdirSync(dir)) {
+    const m = /^(\d+)_([a-z0-9_]+?)_pair-([a-z0-9_]+)\.json$/.exec(name);
+    if (!m) continue;
+    const [, round, workload, other] = m;
+    const sample = pairSample(path.join(dir, name));
+    ((interleaved[workload] ??= {})[other] ??= []).push({ round: Number(round), ratio: sample.ratio,
+      slice_rounds: sample.slice_rounds });
+  }
+  for (const w of Object.keys(interleaved))
+    for (const o of Object.keys(interleaved[w])) (ratios[w] ??= {})[o] = interleaved[w][o];
   return ratios;
 }
 
@@ -71,7 +97,8 @@ function summarize(ratios, loads) {
       const r = pairs.map((p) => p.ratio);
       const load = loadOver(loads, pairs.map((p) => p.round));
       (out[w] ??= {})[o] = { median: median(r), min: Math.min(...r), max: Math.max(...r), rounds: r.length,
-        load_per_core: load };
+        load_per_core: load, method: pairs[0].slice_rounds ? 'interleaved' : 'adjacent processes',
+        slice_rounds: pairs[0].slice_rounds };
     }
   return out;
 }
@@ -83,6 +110,15 @@ function table(summary) {
     '| --- | ---: | ---: | ---: |',
   ];
   for (const w of WORKLOADS) if (summary[w]) out.push(`| ${w} | ${OTHERS.map((o) => cell(summary[w][o])).join(' | ')} |`);
+  // Said only where a run has interleaved figures, so that earlier runs'
+  // tables (docs/bench/*.jsonl, the README) print as they did.
+  const interleaved = OTHERS.filter((o) => WORKLOADS.some((w) => summary[w]?.[o]?.method === 'interleaved'));
+  if (interleaved.length) {
+    const slices = [...new Set(WORKLOADS.flatMap((w) => interleaved.map((o) => summary[w]?.[o]?.slice_rounds)).filter(Boolean))];
+    out.push('', `Against ${interleaved.join(' and ')}: each round is one process running poolcheck and ${interleaved.join(' and ')} ` +
+      `interleaved in slices of ${slices.join(' or ')} rounds of the workload, and the round's figure is the median of that ` +
+      'process\'s per-slice ratios (bench/measure.h, `run_pair`); the other columns come from adjacent processes.');
+  }
   out.push('', '| target | median ratio (min–max over rounds) | met |', '| --- | --- | --- |');
   const f = summary.fixed64?.bump;
   if (f) out.push(`| fixed64 within ${MAX_BUMP_RATIO}x of bump | ${cell(f)} | ${verdict(f.median <= MAX_BUMP_RATIO, f.load_per_core)} |`);

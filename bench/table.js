@@ -49,6 +49,9 @@ function collect(files) {
     contexts.push(report.context || {});
     for (const b of report.benchmarks || []) {
       if (b.run_type === 'aggregate' || b.error_occurred) continue;
+      // An interleaved pair (BM_<workload>/pair_<other>) is two allocators'
+      // slices in one process: its ratio is bench/ratios.js's, not a row here.
+      if (split(b.name).allocator.startsWith('pair_')) continue;
       const ops = b.ops || 1;
       const ns = (b.cpu_time * TO_NS[b.time_unit || 'ns']) / ops;
       if (!rows.has(b.name)) rows.set(b.name, { ns: [], rounds: [], faults: [], created: [], reused: [], held: [], inUse: [], perSecond: [], bytesPerSecond: [] });

@@ -2,9 +2,11 @@
 # Builds the benchmark suite (bench/, preset `bench`) and runs it.
 #
 #   scripts/bench.sh          ROUNDS rounds; in each, for every workload,
-#                             poolcheck and each of bump, mimalloc and glibc
-#                             run as a pair of adjacent processes (A B, then
-#                             B A in the next round), the other allocators
+#                             poolcheck and each of mimalloc and glibc run as
+#                             a pair of adjacent processes (A B, then B A in
+#                             the next round), poolcheck and bump interleaved
+#                             in one process (slices of rounds, the median of
+#                             the per-slice ratios), the other allocators
 #                             and the harness once. Writes build/bench/table.md
 #                             (ns/op median, min, max over all samples; the
 #                             per-round ratios poolcheck/other, their median
@@ -20,11 +22,15 @@
 #                             writes invalid JSON, or when the load rule's
 #                             test (bench/load_test.js) fails; never on timings
 #
-# Environment: ROUNDS (default 7), MIN_TIME (seconds per run, default 0.2).
+# Environment: ROUNDS (default 7), MIN_TIME (seconds per run, default 0.2),
+# PAIR_TIME (seconds per interleaved process, default 1).
 # Why pairs of processes: each allocator starts from a fresh heap (glibc,
 # mimalloc and jemalloc are process-wide), and the load of other jobs, which
 # drifts over seconds, hits both members of a pair about equally, so their
-# ratio moves far less than either time (docs/BENCHMARKS.md, "Method").
+# ratio moves far less than either time (docs/BENCHMARKS.md, "Method"). The
+# bump floor shares poolcheck's process instead: its time moved most between
+# processes, and slices a few hundred microseconds apart see the same machine
+# (docs/BENCHMARKS.md, "Interleaved pairs").
 set -euo pipefail
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; }
@@ -38,6 +44,7 @@ case "${1:-}" in
 esac
 rounds=${ROUNDS:-7}
 min_time=${MIN_TIME:-0.2}
+pair_time=${PAIR_TIME:-1}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -89,13 +96,14 @@ binary_of() {  # ALLOCATOR -> the binary that has it
     *) echo poolcheck_bench ;;
   esac
 }
-run() {  # FILE BINARY BENCHMARK: one sample, in a process of its own
-  "$bin/$2" --benchmark_filter="^$3\$" --benchmark_min_time="$min_time" \
+run() {  # FILE BINARY BENCHMARK [MIN_TIME]: one sample, in a process of its own
+  "$bin/$2" --benchmark_filter="^$3\$" --benchmark_min_time="${4:-$min_time}" \
     --benchmark_out="$out/$1" --benchmark_out_format=json >/dev/null 2>"$out/$1.log"
 }
 workloads=(fixed64 random4k node_stream from_string)
-compared=(bump mimalloc glibc)
-alone=(jemalloc pmr_pool pmr_monotonic)
+compared=(mimalloc glibc)  # adjacent processes
+interleaved=(bump)         # BM_<workload>/pair_<other> in poolcheck_bench (bench/measure.h)
+alone=(bump jemalloc pmr_pool pmr_monotonic)
 mapfile -t harness < <("$bin/poolcheck_bench_harness" --benchmark_list_tests)
 # The 1-minute load average at the start and the end of every round
 # (bench/load.js reads it): a timing target is judged only when the load per
@@ -112,6 +120,9 @@ for ((round = 1; round <= rounds; ++round)); do
       ((round % 2)) || pair=("$other" poolcheck)
       for a in "${pair[@]}"; do run "${round}_${w}_vs-${other}_$a.json" "$(binary_of "$a")" "BM_$w/$a"; done
     done
+    for other in "${interleaved[@]}"; do
+      run "${round}_${w}_pair-${other}.json" poolcheck_bench "BM_$w/pair_$other" "$pair_time"
+    done
     for a in "${alone[@]}"; do run "${round}_${w}_alone_$a.json" "$(binary_of "$a")" "BM_$w/$a"; done
   done
   for name in "${harness[@]}"; do run "${round}_harness_${name//\//_}.json" poolcheck_bench_harness "$name"; done
@@ -127,6 +138,7 @@ os=$(. /etc/os-release && echo "$PRETTY_NAME")
 command="scripts/bench.sh"
 [ -n "${ROUNDS:-}" ] && command="ROUNDS=$ROUNDS $command"
 [ -n "${MIN_TIME:-}" ] && command="MIN_TIME=$MIN_TIME $command"
+[ -n "${PAIR_TIME:-}" ] && command="PAIR_TIME=$PAIR_TIME $command"
 node bench/ratios.js --json "$out" >build/bench/ratios.json
 # What the run was, beside its samples: `node bench/publish.js pack` keeps it
 # with them when a run is published (docs/bench/, the README's table).
@@ -140,11 +152,11 @@ node -e 'const [machine, date, command, toolchain, rounds, cores, load_range] = 
     --machine "$model, $(nproc) cores, $memory, $os, Linux $(uname -r)" \
     --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
     --command "$command" \
-    --note "$rounds rounds, every sample in its own process; poolcheck runs once per pair, so 3 samples per round" \
+    --note "$rounds rounds, every sample in its own process; poolcheck runs once per pair of adjacent processes, so ${#compared[@]} samples per round (the interleaved processes are bench/ratios.js's, below)" \
     --note "Load average (1 min) at the start and the end of each round: $load_range, on $(nproc) cores; a timing target is judged only at 0.5 per core or less" \
     --loads "$out/loads.tsv" "$out"/*.json
   echo
-  echo "poolcheck's CPU time per op divided by the other's, per round (adjacent processes), median and (min–max) over $rounds rounds:"
+  echo "poolcheck's CPU time per op divided by the other's, per round (adjacent processes, or interleaved in one process where said below), median and (min–max) over $rounds rounds:"
   echo
   node bench/ratios.js "$out"
 } >build/bench/table.md

@@ -84,13 +84,16 @@ std::vector<Path> measure(Tracer& tracer, Path* slower) {
   std::vector<Path> paths;
   PoolAllocator allocator;
   Buffer first = allocator.allocate(64);  // starts the pool
-  Buffer second, third, extra;
+  Buffer second, third, extra, slot;
   paths.push_back(tracer.trace("pool_allocate_64", "allocate(64): pooled, the pool has room, no padding",
                                reinterpret_cast<const void*>(&pool_allocate),
                                [&] { second = pool_allocate(allocator, 64); }));
   paths.push_back(tracer.trace("pool_allocate_61", "allocate(61): pooled, the pool has room, 3 bytes of padding",
                                reinterpret_cast<const void*>(&pool_allocate),
                                [&] { third = pool_allocate(allocator, 61); }));
+  paths.push_back(tracer.trace("pool_allocate_into", "slot = allocate(64) into an empty handle, the pool has room",
+                               reinterpret_cast<const void*>(&pool_allocate_into),
+                               [&] { pool_allocate_into(allocator, slot, 64); }));
   paths.push_back(tracer.trace("pool_release", "release a pooled buffer; its pool stays alive",
                                reinterpret_cast<const void*>(&pool_release), [&] { pool_release(first); }));
   *slower = tracer.trace("pool_allocate_slower", "self-check: allocate(64) with one extra load and compare",

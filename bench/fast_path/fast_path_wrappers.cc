@@ -6,6 +6,10 @@ namespace poolcheck::fast_path {
 
 [[gnu::noinline]] Buffer pool_allocate(PoolAllocator& allocator, std::size_t n) { return allocator.allocate(n); }
 
+[[gnu::noinline]] void pool_allocate_into(PoolAllocator& allocator, Buffer& slot, std::size_t n) {
+  slot = allocator.allocate(n);
+}
+
 [[gnu::noinline]] void pool_release(Buffer& buffer) { buffer.release(); }
 
 [[gnu::noinline]] bench::Block bump_allocate(bench::BumpAdapter& bump, std::size_t n) { return bump.allocate(n); }

@@ -13,6 +13,10 @@
 namespace poolcheck::fast_path {
 
 Buffer pool_allocate(PoolAllocator& allocator, std::size_t n);
+// `slot = allocator.allocate(n)` into an empty handle, as the workloads keep
+// their buffers: allocate(n) inlined at the assignment, where the result may
+// go through a stack temporary or stay in registers (docs/BENCHMARKS.md).
+void pool_allocate_into(PoolAllocator& allocator, Buffer& slot, std::size_t n);
 void pool_release(Buffer& buffer);
 // The floor, for reference: the bench's bump pointer.
 bench::Block bump_allocate(bench::BumpAdapter& bump, std::size_t n);
