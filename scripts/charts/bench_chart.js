@@ -70,7 +70,7 @@ function workloads(samples) {
   const byWorkload = new Map();
   for (const [name, values] of samples) {
     const m = /^BM_([^/]+)\/(.+)$/.exec(name);
-    if (!m) continue;
+    if (!m || m[2].startsWith('pair_')) continue;  // interleaved pairs: ratios, not a bar
     if (!byWorkload.has(m[1])) byWorkload.set(m[1], []);
     byWorkload.get(m[1]).push({ allocator: m[2], median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length });
   }
