@@ -83,7 +83,8 @@ if [ "$fast_jobs" -gt 0 ] && [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then fast_build "
 sum_stat() {  # sum_stat NAME LOG...
   local name=$1
   shift
-  cat "$@" 2>/dev/null | awk -v name="stat::$name:" '$1 == name { sum += $2 } END { print sum + 0 }'
+  # A build with no jobs (FUZZ_JOBS=1 runs no fast job) has no logs: 0.
+  { cat "$@" 2>/dev/null || true; } | awk -v name="stat::$name:" '$1 == name { sum += $2 } END { print sum + 0 }'
 }
 
 summary=()
