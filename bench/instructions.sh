@@ -11,15 +11,15 @@
 #       BINARY      default build/bench/bench/poolcheck_bench (cmake --build --preset bench)
 #       ALLOCATOR   default: poolcheck bump
 #
-# Prints "workload allocator instructions-per-buffer". Needs valgrind (not
-# installed by scripts/install-deps.sh: a tool for profiling by hand).
+# Prints "workload allocator instructions-per-buffer". Needs valgrind
+# (scripts/install-deps.sh installs it).
 set -euo pipefail
 
 binary=${1:-build/bench/bench/poolcheck_bench}
 shift || true
 allocators=("$@")
 [ ${#allocators[@]} -gt 0 ] || allocators=(poolcheck bump)
-command -v valgrind >/dev/null || { echo "instructions.sh: valgrind is not installed" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "instructions.sh: valgrind is not installed (bash scripts/install-deps.sh)" >&2; exit 2; }
 [ -x "$binary" ] || { echo "instructions.sh: $binary: no such binary (cmake --build --preset bench)" >&2; exit 2; }
 
 few=10 many=50

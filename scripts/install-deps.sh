@@ -8,6 +8,7 @@ packages=(
   clang libclang-rt-14-dev llvm  # clang build, libFuzzer, sanitizers, coverage tools
   libgtest-dev librapidcheck-dev # unit and property tests
   libbenchmark-dev libmimalloc-dev libjemalloc-dev  # benchmarks
+  valgrind                       # bench/instructions.sh: instructions per buffer (docs/BENCHMARKS.md)
   ca-certificates                # npm (Node versions for the comparison)
   python3                        # mutation testing: scripts/mutation/ (mutants, schemata, campaign)
   afl++                          # scripts/fuzz.sh --engine afl, the OSS-Fuzz check's AFL++ build
