@@ -42,7 +42,9 @@ run() {
   echo
   echo "=== $name   (ran: $*)"
   times=$scratch/times
-  /usr/bin/time -o "$times" -f '%U %S' "$@" >"$log" 2>&1
+  # bash's own `time` (user and system seconds of the command and its
+  # children): /usr/bin/time is not on a fresh Debian.
+  { TIMEFORMAT='%U %S'; time "$@" >"$log" 2>&1; } 2>"$times"
   rc=$?
   local cpu
   cpu=$(awk 'END { printf "%.0f", $1 + $2 }' "$times" 2>/dev/null)
