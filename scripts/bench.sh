@@ -23,7 +23,8 @@
 #                             test (bench/load_test.js) fails; never on timings
 #
 # Environment: ROUNDS (default 7), MIN_TIME (seconds per run, default 0.2),
-# PAIR_TIME (seconds per interleaved process, default 1).
+# PAIR_TIME (seconds per interleaved process, default 1), COOLDOWN (the
+# longest pause before a round, default 90 s: below).
 # Why pairs of processes: each allocator starts from a fresh heap (glibc,
 # mimalloc and jemalloc are process-wide), and the load of other jobs, which
 # drifts over seconds, hits both members of a pair about equally, so their
@@ -45,6 +46,7 @@ esac
 rounds=${ROUNDS:-7}
 min_time=${MIN_TIME:-0.2}
 pair_time=${PAIR_TIME:-1}
+cooldown=${COOLDOWN:-90}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -111,7 +113,20 @@ mapfile -t harness < <("$bin/poolcheck_bench_harness" --benchmark_list_tests)
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 printf '# scripts/bench.sh: 1-minute load average at the start and the end of each round\ncores\t%s\n' "$(nproc)" \
   >"$out/loads.tsv"
+# Before each round, a pause (at most COOLDOWN seconds) until the load
+# average is at most a quarter per core: the bench keeps one core busy, and
+# that alone lifts a 1-minute average toward 1, which is 0.5 per core on two
+# cores, the rule's limit; after the pause the figures show the machine's
+# other work and this round's own rise, not the rounds before it.
+settle() {
+  local waited=0
+  while awk -v l="$(loadavg)" -v c="$(nproc)" 'BEGIN { exit !(l > c / 4) }' && ((waited < cooldown)); do
+    sleep 5
+    waited=$((waited + 5))
+  done
+}
 for ((round = 1; round <= rounds; ++round)); do
+  settle
   start_load=$(loadavg)
   printf 'bench: round %d/%d (load %s on %d cores)\n' "$round" "$rounds" "$start_load" "$(nproc)"
   for w in "${workloads[@]}"; do
@@ -139,6 +154,7 @@ command="scripts/bench.sh"
 [ -n "${ROUNDS:-}" ] && command="ROUNDS=$ROUNDS $command"
 [ -n "${MIN_TIME:-}" ] && command="MIN_TIME=$MIN_TIME $command"
 [ -n "${PAIR_TIME:-}" ] && command="PAIR_TIME=$PAIR_TIME $command"
+[ -n "${COOLDOWN:-}" ] && command="COOLDOWN=$COOLDOWN $command"
 node bench/ratios.js --json "$out" >build/bench/ratios.json
 # What the run was, beside its samples: `node bench/publish.js pack` keeps it
 # with them when a run is published (docs/bench/, the README's table).
