@@ -32,6 +32,11 @@
 //                  leave it alone: for an allocator known to crash when an
 //                  upstream request fails (docs/ADAPTERS.md, libstdc++'s pool
 //                  resources), so that its other checks can still run
+//   static constexpr std::size_t kMaxAlignment        the largest alignment
+//                  asked of the allocator: a larger request is asked, and
+//                  checked, at this one (for an allocator that promises no
+//                  more, or one known to break its promise above it, so
+//                  that its other checks can still run: docs/ADAPTERS.md)
 //   std::size_t usable_size(const Handle&)            at least the n asked for
 //   void set_pool_size(std::size_t)                   what `pool_size N` does
 //   using ModelChecker = ...                          a checker of the whole
@@ -112,6 +117,22 @@ constexpr bool injects_failures() {
   if constexpr (requires { A::kInjectFailures; }) return HasUpstream<A> && A::kInjectFailures;
   else return HasUpstream<A>;
 }
+
+// The alignment an op's request is asked at (kMaxAlignment, if any, caps it).
+template <class A>
+constexpr std::size_t asked_alignment(std::size_t requested) {
+  if constexpr (requires { A::kMaxAlignment; }) return requested < A::kMaxAlignment ? requested : A::kMaxAlignment;
+  else return requested;
+}
+
+// A with every alignment asked as it is: its cap lifted, to see whether the
+// allocator still breaks its promise above it (the KnownFindings and
+// AdapterFindings tests).
+template <class A>
+struct AsAsked : A {
+  static constexpr std::size_t kMaxAlignment = kMaxRequestAlignment;
+  using A::A;
+};
 
 template <class A>
 constexpr OnFailure on_failure() {

@@ -227,7 +227,7 @@ class AdapterChecker {
     const std::uint64_t id = buffers_.size();
     buffers_.emplace_back();
     const std::size_t n = op.a;
-    const std::size_t alignment = op.kind == OpKind::kFrom ? 1 : requested_alignment(op);
+    const std::size_t alignment = op.kind == OpKind::kFrom ? 1 : asked_alignment<A>(requested_alignment(op));
     for (int attempt = 0;; ++attempt) {
       if (attempt == 2)
         return void(fail(Check::kFailure, "the op run again after an injected failure succeeds", "it failed again"));

@@ -32,7 +32,10 @@ struct FuzzRow {
 // its optional parts, and its model's checker where it has one.
 template <class A>
 std::string checks_of() {
-  std::string checks = "alignment, overlap, content";
+  std::string checks = "alignment";
+  if constexpr (requires { A::kMaxAlignment; })
+    if (A::kMaxAlignment < kMaxRequestAlignment) checks += " (asked at most " + std::to_string(A::kMaxAlignment) + ")";
+  checks += ", overlap, content";
   if constexpr (HasUpstream<A> && HasUsableSize<A>) checks += ", bounds (upstream, usable size)";
   else if constexpr (HasUpstream<A>) checks += ", bounds (upstream)";
   else if constexpr (HasUsableSize<A>) checks += ", bounds (usable size)";
