@@ -50,15 +50,32 @@ fi
 # The report names the check, the op, expected and actual; its ops are the
 # sequence the target ran (for fuzz_pool_invariants, with the room the
 # allocator reported, so they come from the report and not from convert).
+# A sanitizer may stop the replay before any check reports (UBSan's
+# alignment assumption inside a std::pmr resource's allocate, say): then
+# the sanitizer's first error and summary head the regression, and its ops
+# come from `poolcheck convert` (every allocator target reads
+# fuzz_pool_diff's input format).
 "$replay" "$minimized" >"$work/report.txt" 2>&1 || true
-grep -q '^# divergence' "$work/report.txt" || fuzz_die "no divergence report; see ${work#"$fuzz_root"/}/report.txt"
+if grep -q '^# divergence' "$work/report.txt"; then
+  caught_by=divergence
+elif grep -q '^SUMMARY: [A-Za-z]*Sanitizer' "$work/report.txt"; then
+  caught_by=sanitizer
+else
+  fuzz_die "no divergence report and no sanitizer summary; see ${work#"$fuzz_root"/}/report.txt"
+fi
 out=$fuzz_corpus_dir/regressions/$name.ops
 {
   echo "# Regression $name: found by $target, minimized from $(basename "$crash")."
   [ -z "${3:-}" ] || echo "# It caught: $3"
-  echo "# The divergence it reported:"
-  sed -n '/^# divergence/,/^# the sequence/p' "$work/report.txt" | grep -v '^# the sequence' | sed 's/^# /#   /'
-  if [ "$target" = fuzz_pool_diff ]; then
+  if [ "$caught_by" = sanitizer ]; then
+    echo "# What the sanitizer reported (the replay stopped there, before any check):"
+    grep -m1 -E 'runtime error:|ERROR: [A-Za-z]*Sanitizer' "$work/report.txt" | sed "s|$fuzz_root/||; s/^/#   /" || true
+    grep -m1 '^SUMMARY: ' "$work/report.txt" | sed "s|$fuzz_root/||; s/^/#   /"
+  else
+    echo "# The divergence it reported:"
+    sed -n '/^# divergence/,/^# the sequence/p' "$work/report.txt" | grep -v '^# the sequence' | sed 's/^# /#   /'
+  fi
+  if [ "$target" = fuzz_pool_diff ] || [ "$caught_by" = sanitizer ]; then
     "$fuzz_poolcheck" convert "$minimized"
   else
     sed -n '/^# the sequence/,$p' "$work/report.txt" | tail -n +2
