@@ -14,6 +14,8 @@
 #                                                 that must survive props, corpus and heap
 #   bash scripts/mutate.sh --ci --merge           the same, and its results merged into the data
 #   bash scripts/mutate.sh --report               docs/MUTATION.md from the committed data; runs nothing
+#   --no-merge (with a campaign: whole, --only, --sample)  leave the committed data and docs/MUTATION.md
+#                                                 as they are (a try; the test command's bounded run)
 # Options: --jobs J (mutants at a time, default 2), --fuzz-seconds T (default 60).
 #
 # The data: every run merges its results into docs/mutation/results.jsonl
@@ -43,6 +45,7 @@ ci_seed=20241201
 campaign=()
 mode=full
 merge=0
+no_merge=0
 command="bash scripts/mutate.sh"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -67,6 +70,9 @@ while [ $# -gt 0 ]; do
       shift ;;
     --merge)
       merge=1
+      shift ;;
+    --no-merge)
+      no_merge=1
       shift ;;
     -h | --help)
       sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
@@ -129,6 +135,10 @@ build mutation
 build mutation-fuzz
 echo "mutate.sh: built in $((SECONDS - start)) s" >&2
 status=0
+if [ "$no_merge" -eq 1 ]; then
+  python3 scripts/mutation/campaign.py "${campaign[@]}" --command "$command" --no-merge || status=$?
+  exit "$status"
+fi
 python3 scripts/mutation/campaign.py "${campaign[@]}" --command "$command" || status=$?
 python3 scripts/mutation/report.py || status=2
 exit "$status"

@@ -96,6 +96,12 @@ step "benchmarks build and run once (no timing checked)" bash scripts/bench.sh -
 # time on the real allocator (scripts/mutation/detectors.py), also in the
 # rerun at 3x that a timeout gets before it counts (a timeout is no kill).
 step "mutation sample: 40 mutants of allocator/ must die or be listed as equivalent" bash scripts/mutate.sh --ci
+# The README's whole campaign (`bash scripts/mutate.sh`, `--sample 60 --seed
+# 7`), bounded: the same path, one mutant drawn with seed 7, 5 s per fuzzer,
+# the committed data left alone (--no-merge). On top of the sample's build
+# it builds the mutation-fuzz preset (fuzz_pool_diff over the schemata).
+step "mutation campaign, bounded: mutate.sh --sample 1 --seed 7 --fuzz-seconds 5 --no-merge" \
+  bash scripts/mutate.sh --sample 1 --seed 7 --fuzz-seconds 5 --no-merge
 
 step_table
 echo
