@@ -47,6 +47,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <limits>
 #include <memory_resource>
 #include <optional>
 #include <string_view>
@@ -128,9 +129,12 @@ constexpr std::size_t asked_alignment(std::size_t requested) {
 // A with every alignment asked as it is: its cap lifted, to see whether the
 // allocator still breaks its promise above it (the KnownFindings and
 // AdapterFindings tests).
+// (Its cap is the largest size_t, not kMaxRequestAlignment: a constant
+// expression of an allocator/ constant would keep the mutation campaign from
+// switching that constant's mutants at run time.)
 template <class A>
 struct AsAsked : A {
-  static constexpr std::size_t kMaxAlignment = kMaxRequestAlignment;
+  static constexpr std::size_t kMaxAlignment = std::numeric_limits<std::size_t>::max();
   using A::A;
 };
 
