@@ -392,6 +392,9 @@ TEST(PoolAllocator, RefusesEachBadSettingWithItsMessage) {
       {with(&PoolOptions::cache_limit, 1'000'001), "cache_limit", "cache_limit 1000001 is beyond 1000000"},
       {with(&PoolOptions::cache_limit, std::size_t{1} << 40), "cache_limit",
        "cache_limit 1099511627776 is beyond 1000000"},
+      {with(&PoolOptions::cache_window, 0), "cache_window", "cache_window must be from 1 to 1000000, not 0"},
+      {with(&PoolOptions::cache_window, 1'000'001), "cache_window",
+       "cache_window must be from 1 to 1000000, not 1000001"},
       {no_upstream, "upstream", "upstream must not be null"},
   };
   for (const Case& c : cases) {
@@ -403,7 +406,9 @@ TEST(PoolAllocator, RefusesEachBadSettingWithItsMessage) {
   }
   for (const PoolOptions& options : {with(&PoolOptions::alignment, kMaxAlignment),
                                      with(&PoolOptions::pool_size, kMaxPoolSize),
-                                     with(&PoolOptions::cache_limit, kMaxCacheLimit), PoolOptions{}}) {
+                                     with(&PoolOptions::cache_limit, kMaxCacheLimit),
+                                     with(&PoolOptions::cache_window, 1),
+                                     with(&PoolOptions::cache_window, kMaxCacheWindow), PoolOptions{}}) {
     EXPECT_FALSE(validate(options));
     PoolAllocator allocator(options);
     Buffer buffer = allocator.allocate(100);
