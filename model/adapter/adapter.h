@@ -129,12 +129,13 @@ constexpr std::size_t asked_alignment(std::size_t requested) {
 // A with every alignment asked as it is: its cap lifted, to see whether the
 // allocator still breaks its promise above it (the KnownFindings and
 // AdapterFindings tests).
-// (Its cap is the largest size_t, not kMaxRequestAlignment: a constant
+// kNoAlignmentCap is the largest size_t, not kMaxRequestAlignment: a constant
 // expression of an allocator/ constant would keep the mutation campaign from
-// switching that constant's mutants at run time.)
+// switching that constant's mutants at run time.
+inline constexpr std::size_t kNoAlignmentCap = std::numeric_limits<std::size_t>::max();
 template <class A>
 struct AsAsked : A {
-  static constexpr std::size_t kMaxAlignment = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t kMaxAlignment = kNoAlignmentCap;
   using A::A;
 };
 

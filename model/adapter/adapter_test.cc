@@ -264,9 +264,7 @@ TEST(AdapterFindings, LibstdcxxPoolResourceMisalignsAt16) {
   EXPECT_EQ(first_check<AsAsked<adapters::PmrUnsyncPool>>(kOps), Check::kAlignment);
   EXPECT_EQ(first_check<adapters::PmrUnsyncPool>(kOps), std::nullopt);
 }
-#endif
 
-#if defined(__GLIBCXX__) && !defined(_LIBCPP_VERSION)
 // Why pmr_unsync_pool and pmr_sync_pool take no injected failures with
 // libstdc++ (builtin_adapters.h): a new pool's third upstream request
 // failing crashes the resource inside allocate instead of letting

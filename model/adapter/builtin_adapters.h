@@ -107,7 +107,7 @@ inline constexpr bool kPmrPoolsSurviveUpstreamFailure = false;
 #if defined(__GLIBCXX__) && !defined(_LIBCPP_VERSION)
 inline constexpr std::size_t kPmrPoolMaxAlignment = 8;
 #else
-inline constexpr std::size_t kPmrPoolMaxAlignment = std::size_t{1} << 30;
+inline constexpr std::size_t kPmrPoolMaxAlignment = kNoAlignmentCap;
 #endif
 
 struct PmrUnsyncPool : OnResource<std::pmr::unsynchronized_pool_resource> {
