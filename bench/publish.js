@@ -7,10 +7,11 @@
 // `bench_readme_table` fails when the README and the data disagree.
 //
 //   node bench/publish.js pack DIR -o FILE.jsonl   DIR (a run) -> one file
-//   node bench/publish.js readme FILE.jsonl [EARLIER.jsonl]
-//                                                  the README's block (and how
-//                                                  far each ratio moved from
-//                                                  an earlier run's)
+//   node bench/publish.js readme FILE.jsonl [OTHER.jsonl...]
+//                                                  the README's block, and each
+//                                                  other run's ratios beside
+//                                                  this run's (an earlier run,
+//                                                  or a bench.sh --baseline run)
 //   node bench/publish.js unpack FILE.jsonl DIR    the run again as files (charts)
 //
 // FILE.jsonl: one JSON object per line, {"name": FILE, "text": CONTENT}, for
@@ -71,39 +72,55 @@ function medians(file) {
   }
 }
 
-// How far each median ratio of FILE moved from EARLIER's: a run alone does
-// not say how repeatable it is.
-function comparison(file, earlier) {
-  const now = medians(file), before = medians(earlier);
+// What a packed run says of itself (bench.sh's about.json).
+function aboutOf(file) {
+  const entry = fs.readFileSync(file, 'utf8').split('\n').find((line) => line.includes('"name":"about.json"'));
+  if (!entry) throw new Error(`${file}: no about.json in this run`);
+  return JSON.parse(JSON.parse(entry).text);
+}
+
+// Each median ratio of FILE beside the same figure of every OTHER run: an
+// earlier run of the same command (a run alone does not say how repeatable
+// it is), or a --baseline run (another allocator/, in the same rounds).
+function comparison(file, others) {
+  const now = medians(file);
+  const runs = others.map((other) => ({ other, about: aboutOf(other), ratios: medians(other) }));
   const out = [
-    `Each median beside the same figure of the run before it (\`${earlier}\`, same command, same machine):`,
+    'Each median beside the same figure of another run on the same machine (how far apart in parentheses):',
     '',
-    '| ratio | this run | the run before | difference |',
-    '| --- | ---: | ---: | ---: |',
+    ...runs.map(({ other, about }) =>
+      `- \`${other}\`: ${about.date}, \`${about.command}\`${about.allocator ? `, ${about.allocator}` : ''}`),
+    '',
+    `| ratio | this run | ${runs.map(({ other }) => `\`${path.basename(other, '.jsonl')}\``).join(' | ')} |`,
+    `| --- | ---: |${' ---: |'.repeat(runs.length)}`,
   ];
   for (const w of Object.keys(now))
     for (const o of Object.keys(now[w])) {
-      if (!before[w]?.[o]) continue;
-      const a = now[w][o].median, b = before[w][o].median;
-      out.push(`| ${w} poolcheck / ${o} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${((100 * Math.abs(a - b)) / Math.min(a, b)).toFixed(0)}% |`);
+      const a = now[w][o].median;
+      const cells = runs.map(({ ratios }) => {
+        if (!ratios[w]?.[o]) return '—';
+        const b = ratios[w][o].median;
+        return `${b.toFixed(2)} (${((100 * Math.abs(a - b)) / Math.min(a, b)).toFixed(0)}%)`;
+      });
+      out.push(`| ${w} poolcheck / ${o} | ${a.toFixed(2)} | ${cells.join(' | ')} |`);
     }
   return out.join('\n');
 }
 
-function readme(file, earlier) {
+function readme(file, ...others) {
   const dir = unpack(file);
   try {
     const about = JSON.parse(fs.readFileSync(path.join(dir, 'about.json'), 'utf8'));
     const ratios = execFileSync(process.execPath, [RATIOS, dir], { encoding: 'utf8' });
     const out = [
       `- Machine: ${about.machine}`,
-      `- Date: ${about.date}; command: \`${about.command}\`; ${about.toolchain}`,
+      `- Date: ${about.date}; command: \`${about.command}\`; ${about.toolchain}${about.allocator ? `; ${about.allocator}` : ''}`,
       `- ${about.rounds} rounds; load average (1 min) at the start and the end of each round: ${about.load_range}, on ${about.cores} cores`,
-      `- Data: \`${file}\`; this block: \`node bench/publish.js readme ${[file, earlier].filter(Boolean).join(' ')}\``,
+      `- Data: \`${file}\`; this block: \`node bench/publish.js readme ${[file, ...others].join(' ')}\``,
       '',
       ratios.trimEnd(),
     ];
-    if (earlier) out.push('', comparison(file, earlier));
+    if (others.length) out.push('', comparison(file, others));
     return out.join('\n') + '\n';
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -111,10 +128,10 @@ function readme(file, earlier) {
 }
 
 function main(argv) {
-  const usage = 'usage: publish.js pack DIR -o FILE.jsonl | readme FILE.jsonl [EARLIER.jsonl] | unpack FILE.jsonl DIR';
+  const usage = 'usage: publish.js pack DIR -o FILE.jsonl | readme FILE.jsonl [OTHER.jsonl...] | unpack FILE.jsonl DIR';
   if (argv[0] === 'unpack' && argv.length === 3) return unpack(argv[1], argv[2]);
   if (argv[0] === 'pack' && argv.length === 4 && argv[2] === '-o') return pack(argv[1], argv[3]);
-  if (argv[0] === 'readme' && (argv.length === 2 || argv.length === 3)) return process.stdout.write(readme(argv[1], argv[2]));
+  if (argv[0] === 'readme' && argv.length >= 2) return process.stdout.write(readme(...argv.slice(1)));
   throw new Error(usage);
 }
 

@@ -15,6 +15,15 @@
 #                             prints the table. A target is "met" or not only
 #                             when the load average per core stayed <= 0.5
 #                             in its rounds (build/bench/runs/loads.tsv)
+#   scripts/bench.sh --baseline REV
+#                             the same, and in every round the same pairs
+#                             (poolcheck against mimalloc, glibc and bump)
+#                             again with allocator/ as it was at git
+#                             revision REV (built into build/bench-baseline):
+#                             two allocators timed by one method on one
+#                             machine in the same minutes. Its run goes to
+#                             build/bench/runs-baseline and its ratios into
+#                             the table beside this tree's
 #   scripts/bench.sh --smoke  for CI: every benchmark with a tiny minimum time
 #                             and 3 repetitions, the JSON outputs checked
 #                             (bench/check_json.js) and the table built; fails
@@ -37,12 +46,17 @@ set -euo pipefail
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 mode=full
+baseline=
 case "${1:-}" in
   "") ;;
   --smoke) mode=smoke ;;
+  --baseline)
+    baseline=${2:-}
+    [ -n "$baseline" ] && [ $# -eq 2 ] || { usage >&2; exit 2; } ;;
   -h | --help) usage; exit 0 ;;
   *) usage >&2; exit 2 ;;
 esac
+[ -n "$baseline" ] || [ $# -le 1 ] || { usage >&2; exit 2; }
 rounds=${ROUNDS:-7}
 min_time=${MIN_TIME:-0.2}
 pair_time=${PAIR_TIME:-1}
@@ -55,6 +69,20 @@ cmake --preset bench >/dev/null
 cmake --build --preset bench
 
 bin=build/bench/bench
+base_bin=build/bench-baseline/bench
+if [ -n "$baseline" ]; then
+  # allocator/ at REV, found before the tree's own (bench/CMakeLists.txt,
+  # POOLCHECK_BENCH_ALLOCATOR_DIR); bench/ is this tree's, so both allocators
+  # run the same workloads, loops and method.
+  revision=$(git rev-parse --verify --quiet "$baseline^{commit}") ||
+    { echo "bench: --baseline $baseline: not a git revision of $root" >&2; exit 2; }
+  base_src=$root/build/bench-baseline/src
+  rm -rf "$base_src" && mkdir -p "$base_src"
+  git archive "$revision" allocator | tar -x -C "$base_src" ||
+    { echo "bench: --baseline $baseline: could not export allocator/ at $revision" >&2; exit 2; }
+  cmake --preset bench -B build/bench-baseline -DPOOLCHECK_BENCH_ALLOCATOR_DIR="$base_src" >/dev/null
+  cmake --build build/bench-baseline --target poolcheck_bench
+fi
 binaries=(poolcheck_bench poolcheck_bench_mimalloc poolcheck_bench_jemalloc poolcheck_bench_harness)
 
 # Google Benchmark reports a SkipWithError in the JSON and still exits 0.
@@ -90,17 +118,33 @@ if [ "$mode" = smoke ]; then
 fi
 
 out=build/bench/runs
-rm -rf "$out" && mkdir -p "$out"
-binary_of() {  # ALLOCATOR -> the binary that has it
+base_out=build/bench/runs-baseline
+rm -rf "$out" "$base_out" && mkdir -p "$out"
+[ -z "$baseline" ] || mkdir -p "$base_out"
+binary_of() {  # ALLOCATOR [BINARIES] -> the binary that has it (poolcheck's from BINARIES)
   case $1 in
-    mimalloc) echo poolcheck_bench_mimalloc ;;
-    jemalloc) echo poolcheck_bench_jemalloc ;;
-    *) echo poolcheck_bench ;;
+    mimalloc) echo "$bin/poolcheck_bench_mimalloc" ;;
+    jemalloc) echo "$bin/poolcheck_bench_jemalloc" ;;
+    *) echo "${2:-$bin}/poolcheck_bench" ;;
   esac
 }
-run() {  # FILE BINARY BENCHMARK [MIN_TIME]: one sample, in a process of its own
-  "$bin/$2" --benchmark_filter="^$3\$" --benchmark_min_time="${4:-$min_time}" \
-    --benchmark_out="$out/$1" --benchmark_out_format=json >/dev/null 2>"$out/$1.log"
+run() {  # PATH BINARY BENCHMARK [MIN_TIME]: one sample, in a process of its own
+  "$2" --benchmark_filter="^$3\$" --benchmark_min_time="${4:-$min_time}" \
+    --benchmark_out="$1" --benchmark_out_format=json >/dev/null 2>"$1.log"
+}
+# The pairs of one workload and round: poolcheck (from the binaries in BIN)
+# against each compared allocator in adjacent processes, and against bump
+# interleaved in one process.
+pairs() {  # DIR BIN ROUND WORKLOAD
+  local dir=$1 from=$2 round=$3 w=$4 other a
+  for other in "${compared[@]}"; do
+    pair=(poolcheck "$other")
+    ((round % 2)) || pair=("$other" poolcheck)
+    for a in "${pair[@]}"; do run "$dir/${round}_${w}_vs-${other}_$a.json" "$(binary_of "$a" "$from")" "BM_$w/$a"; done
+  done
+  for other in "${interleaved[@]}"; do
+    run "$dir/${round}_${w}_pair-${other}.json" "$(binary_of poolcheck "$from")" "BM_$w/pair_$other" "$pair_time"
+  done
 }
 workloads=(fixed64 random4k node_stream from_string)
 compared=(mimalloc glibc)  # adjacent processes
@@ -130,20 +174,15 @@ for ((round = 1; round <= rounds; ++round)); do
   start_load=$(loadavg)
   printf 'bench: round %d/%d (load %s on %d cores)\n' "$round" "$rounds" "$start_load" "$(nproc)"
   for w in "${workloads[@]}"; do
-    for other in "${compared[@]}"; do
-      pair=(poolcheck "$other")
-      ((round % 2)) || pair=("$other" poolcheck)
-      for a in "${pair[@]}"; do run "${round}_${w}_vs-${other}_$a.json" "$(binary_of "$a")" "BM_$w/$a"; done
-    done
-    for other in "${interleaved[@]}"; do
-      run "${round}_${w}_pair-${other}.json" poolcheck_bench "BM_$w/pair_$other" "$pair_time"
-    done
-    for a in "${alone[@]}"; do run "${round}_${w}_alone_$a.json" "$(binary_of "$a")" "BM_$w/$a"; done
+    pairs "$out" "$bin" "$round" "$w"
+    [ -z "$baseline" ] || pairs "$base_out" "$base_bin" "$round" "$w"
+    for a in "${alone[@]}"; do run "$out/${round}_${w}_alone_$a.json" "$(binary_of "$a")" "BM_$w/$a"; done
   done
-  for name in "${harness[@]}"; do run "${round}_harness_${name//\//_}.json" poolcheck_bench_harness "$name"; done
+  for name in "${harness[@]}"; do run "$out/${round}_harness_${name//\//_}.json" "$bin/poolcheck_bench_harness" "$name"; done
   printf 'round\t%d\t%s\t%s\n' "$round" "$start_load" "$(loadavg)" >>"$out/loads.tsv"
 done
 check_errors "$out"/*.json
+[ -z "$baseline" ] || { check_errors "$base_out"/*.json; cp "$out/loads.tsv" "$base_out/loads.tsv"; }
 
 load_range=$(awk -F'\t' '$1 == "round" { print $3; print $4 }' "$out/loads.tsv" | sort -g |
   awk '{ v[NR] = $1 } END { printf "%s to %s (median %s)", v[1], v[NR], v[int((NR + 1) / 2)] }')
@@ -155,14 +194,26 @@ command="scripts/bench.sh"
 [ -n "${MIN_TIME:-}" ] && command="MIN_TIME=$MIN_TIME $command"
 [ -n "${PAIR_TIME:-}" ] && command="PAIR_TIME=$PAIR_TIME $command"
 [ -n "${COOLDOWN:-}" ] && command="COOLDOWN=$COOLDOWN $command"
+[ -n "$baseline" ] && command="$command --baseline $baseline"
 node bench/ratios.js --json "$out" >build/bench/ratios.json
 # What the run was, beside its samples: `node bench/publish.js pack` keeps it
 # with them when a run is published (docs/bench/, the README's table).
 toolchain="g++ $(g++ -dumpfullversion) -O3; glibc $(ldd --version | awk 'NR == 1 { print $NF }'), mimalloc $(dpkg-query -W -f='${Version}' libmimalloc2.0 2>/dev/null | cut -d- -f1)"
-node -e 'const [machine, date, command, toolchain, rounds, cores, load_range] = process.argv.slice(1);
-  console.log(JSON.stringify({ machine, date, command, toolchain, rounds: +rounds, cores: +cores, load_range }));' \
-  "$model, $(nproc) cores, $memory, $os, Linux $(uname -r)" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$command" \
-  "$toolchain" "$rounds" "$(nproc)" "$load_range" >"$out/about.json"
+# about DIR ALLOCATOR: what the run in DIR was; ALLOCATOR says whose
+# allocator/ it timed (publish.js labels a run's column with it).
+about() {
+  node -e 'const [machine, date, command, toolchain, rounds, cores, load_range, allocator] = process.argv.slice(1);
+    console.log(JSON.stringify({ machine, date, command, toolchain, rounds: +rounds, cores: +cores, load_range, allocator }));' \
+    "$model, $(nproc) cores, $memory, $os, Linux $(uname -r)" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$command" \
+    "$toolchain" "$rounds" "$(nproc)" "$load_range" "$2" >"$1/about.json"
+}
+if head=$(git rev-parse --short HEAD 2>/dev/null); then
+  git diff --quiet HEAD -- allocator || head="$head with changes"
+  about "$out" "allocator/ at $head"
+else
+  about "$out" "allocator/ of this tree (not a git clone)"
+fi
+[ -z "$baseline" ] || about "$base_out" "allocator/ at $(git rev-parse --short "$revision") (--baseline $baseline)"
 {
   node bench/table.js \
     --machine "$model, $(nproc) cores, $memory, $os, Linux $(uname -r)" \
@@ -175,8 +226,16 @@ node -e 'const [machine, date, command, toolchain, rounds, cores, load_range] = 
   echo "poolcheck's CPU time per op divided by the other's, per round (adjacent processes, or interleaved in one process where said below), median and (min–max) over $rounds rounds:"
   echo
   node bench/ratios.js "$out"
+  if [ -n "$baseline" ]; then
+    echo
+    echo "The same pairs in the same rounds with allocator/ at $baseline ($base_out):"
+    echo
+    node bench/ratios.js "$base_out"
+  fi
 } >build/bench/table.md
 cat build/bench/table.md
 echo "bench: table in build/bench/table.md, ratios in build/bench/ratios.json"
 echo "bench: to publish this run as the README's table: node bench/publish.js pack $out -o docs/bench/run.jsonl," \
   "then replace the README's bench-table block with: node bench/publish.js readme docs/bench/run.jsonl"
+[ -z "$baseline" ] || echo "bench: the baseline's run: node bench/publish.js pack $base_out -o docs/bench/FILE.jsonl," \
+  "and name it after docs/bench/run.jsonl in the readme command to set its ratios beside this run's"

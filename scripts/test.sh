@@ -86,7 +86,11 @@ step "OSS-Fuzz build check without a container: libFuzzer+ASan, libFuzzer+UBSan,
 # docs/TESTING.md, "Every README command, and the step that runs it".
 step "README commands, bounded: fuzz.sh (libFuzzer, AFL++), replay.sh, fuzz-minimize.sh, coverage.sh, charts.sh" \
   bash scripts/readme-commands.sh
-step "benchmarks build and run once (no timing checked)" bash scripts/bench.sh --smoke
+# Then the rounds' path itself, once and tiny, with --baseline (HEAD: a
+# revision every clone has), so that the pairs, the baseline build, the
+# tables and about.json of a real run cannot break unseen.
+step "benchmarks build and run once (no timing checked); one tiny round with --baseline" bash -c \
+  'bash scripts/bench.sh --smoke && ROUNDS=1 MIN_TIME=0.001 PAIR_TIME=0.01 COOLDOWN=0 bash scripts/bench.sh --baseline HEAD'
 # 40 mutants of allocator/ drawn with a fixed seed against the property, unit
 # and corpus tests (the fuzzer only for those they leave alive); fails on a
 # survivor not listed in scripts/mutation/equivalent.txt (docs/MUTATION.md).
