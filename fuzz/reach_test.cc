@@ -14,6 +14,7 @@
 #include "fuzz/pool_diff_check.h"
 #include "model/ops/op_codec.h"
 #include "model/ops/ops.h"
+#include "model/ops/spec_limits.h"
 #include "model/reference/decode_ops.h"
 #include "model/reference/reference_model.h"
 #include "model/testing/broken_refusal.h"
@@ -203,8 +204,8 @@ TEST(Reach, RefusedRequestsInAFewBytes) {
   const DecodedOps numbered = decode_ops(std::vector<std::uint8_t>{0xF3, 0x24, kAlignedAllocLiteral, 64, 0x09, 0x02, 0x00});
   EXPECT_EQ(to_text(numbered.ops), "alloc 1\nalloc 1 align 3\nrelease 0\n");
   // Refused and empty requests cost nothing toward the 1 MiB budget.
-  EXPECT_EQ(request_cost(Op::alloc(0, kMaxRequestAlignment)), 0u);
-  EXPECT_EQ(request_cost(Op::alloc(kMaxRequest + 1)), 0u);
+  EXPECT_EQ(request_cost(Op::alloc(0, spec::kMaxRequestAlignment)), 0u);
+  EXPECT_EQ(request_cost(Op::alloc(spec::kMaxRequest + 1)), 0u);
   EXPECT_EQ(request_cost(Op::alloc(8, 3)), 0u);
   // What the fuzzer finds with them.
   EXPECT_NE(check_pool_diff<broken::ForgetsTheAlignmentCheckAllocator>(cases[0].bytes), std::nullopt);
