@@ -174,7 +174,8 @@ TEST(Reach, CacheWindowInTheBinaryForm) {
 // byte b), b, then a size selector; pool_size takes tag 3 selector 0 and
 // a varint. They decode in the one decode loop, survive `poolcheck convert`
 // (encode, decode), are expected to be refused by the checkers, and catch
-// the allocators that forget check_alignment or accept any pool size.
+// the allocators that forget check_alignment, accept any pool size or
+// refuse the largest alignment.
 constexpr std::uint8_t kAlignedAllocLiteral = (31u << 2) | 3u;  // 0x7F
 constexpr std::uint8_t kTiny0 = 1;                              // size selector: 0
 
@@ -212,6 +213,12 @@ TEST(Reach, RefusedRequestsInAFewBytes) {
   EXPECT_NE(check_pool_diff<broken::ForgetsTheAlignmentCheckAllocator>(cases[2].bytes), std::nullopt);
   EXPECT_NE(check_pool_diff<broken::AcceptsAnyPoolSizeAllocator>(cases[std::size(cases) - 1].bytes), std::nullopt);
   EXPECT_EQ(check_pool_diff<broken::AcceptsAnyPoolSizeAllocator>(cases[0].bytes), std::nullopt);
+  // The largest alignment, 2^30, is accepted: an allocator that refuses it
+  // (the `<` mutant of is_request_alignment) is found in these 4 bytes, as
+  // the model states the bound itself (model/ops/spec_limits.h).
+  EXPECT_NE(check_pool_diff<broken::RefusesTheLargestAlignmentAllocator>(cases[std::size(cases) - 3].bytes),
+            std::nullopt);
+  EXPECT_EQ(check_pool_diff<broken::RefusesTheLargestAlignmentAllocator>(cases[0].bytes), std::nullopt);
 }
 
 }  // namespace
