@@ -76,24 +76,24 @@ inline std::string bound_with_value(std::size_t bound) {
 }
 
 // Why a value is refused, as users read it (call them for a value the predicate
-// above refuses; the bound is the allocator's unless the model passes its own):
+// above refuses; the model words its own, with its bounds: model/ops/spec_limits.h):
 // "pool_size 2000000000 is beyond 2^30 (1073741824)", "alignment must be a power
 // of two up to 4096, not 3", "cache_limit 1000001 is beyond 1000000",
 // "alignment must be a power of two from 1 to 2^30 (1073741824), not 96".
-inline std::string pool_size_error(std::size_t n, std::size_t bound = kMaxPoolSize) {
-  return "pool_size " + std::to_string(n) + " is beyond " + bound_with_value(bound);
+inline std::string pool_size_error(std::size_t n) {
+  return "pool_size " + std::to_string(n) + " is beyond " + bound_with_value(kMaxPoolSize);
 }
-inline std::string alignment_error(std::size_t alignment, std::size_t bound = kMaxAlignment) {
-  return "alignment must be a power of two up to " + bound_text(bound) + ", not " + std::to_string(alignment);
+inline std::string alignment_error(std::size_t alignment) {
+  return "alignment must be a power of two up to " + bound_text(kMaxAlignment) + ", not " + std::to_string(alignment);
 }
-inline std::string cache_limit_error(std::size_t n, std::size_t bound = kMaxCacheLimit) {
-  return "cache_limit " + std::to_string(n) + " is beyond " + bound_with_value(bound);
+inline std::string cache_limit_error(std::size_t n) {
+  return "cache_limit " + std::to_string(n) + " is beyond " + bound_with_value(kMaxCacheLimit);
 }
-inline std::string cache_window_error(std::size_t n, std::size_t bound = kMaxCacheWindow) {
-  return "cache_window must be from 1 to " + bound_with_value(bound) + ", not " + std::to_string(n);
+inline std::string cache_window_error(std::size_t n) {
+  return "cache_window must be from 1 to " + bound_with_value(kMaxCacheWindow) + ", not " + std::to_string(n);
 }
-inline std::string request_alignment_error(std::size_t alignment, std::size_t bound = kMaxRequestAlignment) {
-  return "alignment must be a power of two from 1 to " + bound_with_value(bound) + ", not " +
+inline std::string request_alignment_error(std::size_t alignment) {
+  return "alignment must be a power of two from 1 to " + bound_with_value(kMaxRequestAlignment) + ", not " +
          std::to_string(alignment);
 }
 

@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "allocator/pool_types.h"  // PoolOptions, SettingError, the messages' text
+#include "allocator/pool_types.h"  // PoolOptions, SettingError, bound_text
 
 namespace poolcheck::spec {
 
@@ -51,16 +51,22 @@ constexpr bool is_request_alignment(std::size_t alignment) {
   return is_power_of_two(alignment) && alignment <= kMaxRequestAlignment;
 }
 
-// Why a value is refused, with the model's bound (the wording is shared:
-// allocator/pool_types.h).
-inline std::string pool_size_error(std::size_t n) { return poolcheck::pool_size_error(n, kMaxPoolSize); }
-inline std::string alignment_error(std::size_t alignment) {
-  return poolcheck::alignment_error(alignment, kMaxAlignment);
+// Why a value is refused, as the op language and poolcheck's options say it
+// (the allocator's exceptions word it alike, with its own bounds):
+// "pool_size 2000000000 is beyond 2^30 (1073741824)", "alignment must be a
+// power of two up to 4096, not 3", "cache_limit 1000001 is beyond 1000000",
+// "cache_window must be from 1 to 1000000, not 0".
+inline std::string pool_size_error(std::size_t n) {
+  return "pool_size " + std::to_string(n) + " is beyond " + bound_with_value(kMaxPoolSize);
 }
-inline std::string cache_limit_error(std::size_t n) { return poolcheck::cache_limit_error(n, kMaxCacheLimit); }
-inline std::string cache_window_error(std::size_t n) { return poolcheck::cache_window_error(n, kMaxCacheWindow); }
-inline std::string request_alignment_error(std::size_t alignment) {
-  return poolcheck::request_alignment_error(alignment, kMaxRequestAlignment);
+inline std::string alignment_error(std::size_t alignment) {
+  return "alignment must be a power of two up to " + bound_text(kMaxAlignment) + ", not " + std::to_string(alignment);
+}
+inline std::string cache_limit_error(std::size_t n) {
+  return "cache_limit " + std::to_string(n) + " is beyond " + bound_with_value(kMaxCacheLimit);
+}
+inline std::string cache_window_error(std::size_t n) {
+  return "cache_window must be from 1 to " + bound_with_value(kMaxCacheWindow) + ", not " + std::to_string(n);
 }
 
 // The first setting of `options` the spec refuses, in the allocator's order
