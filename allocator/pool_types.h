@@ -1,5 +1,5 @@
-// Vocabulary shared by the allocator and the reference model: limits,
-// settings, where a buffer was placed, and the statistics both must agree on.
+// Vocabulary shared by the allocator and the reference model: settings, where a
+// buffer was placed, the statistics; and the allocator's own limits (not the model's).
 #pragma once
 
 #include <bit>
@@ -48,10 +48,10 @@ constexpr std::size_t round_up(std::size_t x, std::size_t alignment) {
   return (x + alignment - 1) & ~(alignment - 1);
 }
 
-// The settings and request alignments accepted, each bound written once
-// (the constants above); everything that validates a setting (the
-// allocator, the reference model, the op parser, poolcheck's options) asks
-// these.
+// The settings and request alignments the allocator accepts: its own bounds. The model and the
+// op language restate docs/SPEC.md's independently (model/ops/spec_limits.h) and never ask
+// these: a bound shared with the oracle would make a wrong one invisible to every differential
+// check, the model moving with the allocator and agreeing with it by construction.
 constexpr bool is_pool_size(std::size_t n) { return n <= kMaxPoolSize; }
 constexpr bool is_setting_alignment(std::size_t alignment) {
   return is_power_of_two(alignment) && alignment <= kMaxAlignment;
@@ -75,11 +75,11 @@ inline std::string bound_with_value(std::size_t bound) {
   return text == std::to_string(bound) ? text : text + " (" + std::to_string(bound) + ")";
 }
 
-// Why a value is refused, as users read it (call them for a value the
-// predicate above refuses): "pool_size 2000000000 is beyond 2^30
-// (1073741824)", "alignment must be a power of two up to 4096, not 3",
-// "cache_limit 1000001 is beyond 1000000", "alignment must be a power of
-// two from 1 to 2^30 (1073741824), not 96".
+// Why a value is refused, as users read it (call them for a value the predicate
+// above refuses; the model words its own, with its bounds: model/ops/spec_limits.h):
+// "pool_size 2000000000 is beyond 2^30 (1073741824)", "alignment must be a power
+// of two up to 4096, not 3", "cache_limit 1000001 is beyond 1000000",
+// "alignment must be a power of two from 1 to 2^30 (1073741824), not 96".
 inline std::string pool_size_error(std::size_t n) {
   return "pool_size " + std::to_string(n) + " is beyond " + bound_with_value(kMaxPoolSize);
 }

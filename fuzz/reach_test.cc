@@ -14,6 +14,7 @@
 #include "fuzz/pool_diff_check.h"
 #include "model/ops/op_codec.h"
 #include "model/ops/ops.h"
+#include "model/ops/spec_limits.h"
 #include "model/reference/decode_ops.h"
 #include "model/reference/reference_model.h"
 #include "model/testing/broken_refusal.h"
@@ -173,7 +174,8 @@ TEST(Reach, CacheWindowInTheBinaryForm) {
 // byte b), b, then a size selector; pool_size takes tag 3 selector 0 and
 // a varint. They decode in the one decode loop, survive `poolcheck convert`
 // (encode, decode), are expected to be refused by the checkers, and catch
-// the allocators that forget check_alignment or accept any pool size.
+// the allocators that forget check_alignment, accept any pool size or
+// refuse the largest alignment.
 constexpr std::uint8_t kAlignedAllocLiteral = (31u << 2) | 3u;  // 0x7F
 constexpr std::uint8_t kTiny0 = 1;                              // size selector: 0
 
@@ -203,14 +205,20 @@ TEST(Reach, RefusedRequestsInAFewBytes) {
   const DecodedOps numbered = decode_ops(std::vector<std::uint8_t>{0xF3, 0x24, kAlignedAllocLiteral, 64, 0x09, 0x02, 0x00});
   EXPECT_EQ(to_text(numbered.ops), "alloc 1\nalloc 1 align 3\nrelease 0\n");
   // Refused and empty requests cost nothing toward the 1 MiB budget.
-  EXPECT_EQ(request_cost(Op::alloc(0, kMaxRequestAlignment)), 0u);
-  EXPECT_EQ(request_cost(Op::alloc(kMaxRequest + 1)), 0u);
+  EXPECT_EQ(request_cost(Op::alloc(0, spec::kMaxRequestAlignment)), 0u);
+  EXPECT_EQ(request_cost(Op::alloc(spec::kMaxRequest + 1)), 0u);
   EXPECT_EQ(request_cost(Op::alloc(8, 3)), 0u);
   // What the fuzzer finds with them.
   EXPECT_NE(check_pool_diff<broken::ForgetsTheAlignmentCheckAllocator>(cases[0].bytes), std::nullopt);
   EXPECT_NE(check_pool_diff<broken::ForgetsTheAlignmentCheckAllocator>(cases[2].bytes), std::nullopt);
   EXPECT_NE(check_pool_diff<broken::AcceptsAnyPoolSizeAllocator>(cases[std::size(cases) - 1].bytes), std::nullopt);
   EXPECT_EQ(check_pool_diff<broken::AcceptsAnyPoolSizeAllocator>(cases[0].bytes), std::nullopt);
+  // The largest alignment, 2^30, is accepted: an allocator that refuses it
+  // (the `<` mutant of is_request_alignment) is found in these 4 bytes, as
+  // the model states the bound itself (model/ops/spec_limits.h).
+  EXPECT_NE(check_pool_diff<broken::RefusesTheLargestAlignmentAllocator>(cases[std::size(cases) - 3].bytes),
+            std::nullopt);
+  EXPECT_EQ(check_pool_diff<broken::RefusesTheLargestAlignmentAllocator>(cases[0].bytes), std::nullopt);
 }
 
 }  // namespace

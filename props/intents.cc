@@ -6,6 +6,7 @@
 
 #include "model/ops/op_codec.h"
 #include "model/ops/pool_view.h"
+#include "model/ops/spec_limits.h"
 
 namespace poolcheck::props {
 
@@ -157,7 +158,7 @@ std::uint64_t resolve(const SizeIntent& size, const GenState& state, std::uint64
     case SizeEdge::kScaled: return pool_size * (size.literal % 256) / 128;
     case SizeEdge::kRoom: return left;
     case SizeEdge::kRoomPlusOne: return left + 1;
-    case SizeEdge::kBeyondMaxRequest: return kMaxRequest + 1 + size.literal % 4;
+    case SizeEdge::kBeyondMaxRequest: return spec::kMaxRequest + 1 + size.literal % 4;
   }
   return 0;
 }
@@ -197,7 +198,7 @@ std::optional<Op> resolve(const ExtensionIntent& intent, const GenState& state, 
       case FieldRule::kRepeat: *value = 1 + intent.literal % kMaxRepeat; break;  // no row drawn has one yet
       case FieldRule::kPoolSize: *value = resolve(intent.pool_size, state.settings()); break;
       case FieldRule::kRequestSize:  // no row drawn has one yet (realloc is not drawn)
-        *value = resolve(intent.size, state, alignment) % (kMaxRequest + 1);
+        *value = resolve(intent.size, state, alignment) % (spec::kMaxRequest + 1);
         break;
       case FieldRule::kLiveBuffer: {
         const auto live = state.live();
@@ -223,12 +224,12 @@ std::uint64_t resolve(const PoolSizeIntent& pool_size, const PoolOptions& settin
       // A multiple of the alignment plus 1 .. alignment - 1.
       const std::uint64_t multiple = alignment * (1 + literal % 64);
       return std::min<std::uint64_t>(multiple + 1 + (literal / 64) % std::max<std::uint64_t>(alignment - 1, 1),
-                                     kMaxPoolSize);
+                                     spec::kMaxPoolSize);
     }
     case PoolSizeEdge::kScaled: return 16 + literal % 16384;
     case PoolSizeEdge::kLarge:
       // Not at literal 0, where shrinking heads.
-      if (literal % kLargestPoolOneIn == kLargestPoolOneIn - 1) return kMaxPoolSize;
+      if (literal % kLargestPoolOneIn == kLargestPoolOneIn - 1) return spec::kMaxPoolSize;
       return kLargePoolSizes[(literal / kLargestPoolOneIn) % std::size(kLargePoolSizes)];
   }
   return kDefaultPoolSize;

@@ -38,7 +38,7 @@ enum class SizeEdge : std::uint8_t {
   kScaled,             // pool_size * (literal % 256) / 128, anywhere in [0, 2 * pool_size)
   kRoom,               // fills the current pool exactly
   kRoomPlusOne,        // one byte too many: a new pool
-  kBeyondMaxRequest,   // kMaxRequest + 1 + literal % 4: std::length_error
+  kBeyondMaxRequest,   // spec::kMaxRequest + 1 + literal % 4: std::length_error
 };
 inline constexpr std::size_t kSizeEdges = static_cast<std::size_t>(SizeEdge::kBeyondMaxRequest) + 1;
 struct SizeIntent {

@@ -19,6 +19,7 @@
 #include "model/adapter/adapter.h"
 #include "model/adapter/builtin_adapters.h"
 #include "model/adapter/check_adapter.h"
+#include "model/ops/spec_limits.h"
 #include "model/reference/sequence_file.h"
 
 namespace poolcheck {
@@ -34,7 +35,8 @@ template <class A>
 std::string checks_of() {
   std::string checks = "alignment";
   if constexpr (requires { A::kMaxAlignment; })
-    if (A::kMaxAlignment < kMaxRequestAlignment) checks += " (asked at most " + std::to_string(A::kMaxAlignment) + ")";
+    if (A::kMaxAlignment < spec::kMaxRequestAlignment)
+      checks += " (asked at most " + std::to_string(A::kMaxAlignment) + ")";
   checks += ", overlap, content";
   if constexpr (HasUpstream<A> && HasUsableSize<A>) checks += ", bounds (upstream, usable size)";
   else if constexpr (HasUpstream<A>) checks += ", bounds (upstream)";

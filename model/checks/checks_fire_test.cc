@@ -127,6 +127,8 @@ TEST(ChecksFire, Refusal) {
   expect_fires<broken::ForgetsTheAlignmentCheckAllocator>(Check::kRefusal, "alloc_slow 0 align 6\n");
   expect_fires<broken::AcceptsAnyPoolSizeAllocator>(Check::kRefusal, "pool_size 1073741825\n");
   expect_fires<broken::AcceptsAnyPoolSizeAllocator>(Check::kRefusal, "alloc 5\npool_size 18446744073709551615\n");
+  expect_fires<broken::RefusesTheLargestAlignmentAllocator>(Check::kRefusal, "alloc 0 align 1073741824\n");
+  expect_fires<broken::RefusesTheLargestAlignmentAllocator>(Check::kRefusal, "alloc_slow 0 align 1073741824\n");
 }
 
 TEST(ChecksFire, Bump) { expect_fires<broken::NoAlignmentAllocator>(Check::kBump, "alloc 3\nalloc 3\n"); }

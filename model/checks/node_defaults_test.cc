@@ -1,6 +1,7 @@
 // Node's numbers, pinned as numbers. The allocator and the reference model
-// share their defaults and limits (allocator/pool_types.h), so a wrong one
-// moves both sides at once and no differential check can see it; the
+// share their defaults (allocator/pool_types.h), so a wrong one moves both
+// sides at once and no differential check can see it (the limits were
+// shared too; the model now states them itself, model/ops/spec_limits.h); the
 // mutation campaign showed it (docs/MUTATION.md: kDefaultPoolSize,
 // kDefaultCacheLimit, kMaxRequest and kMaxPoolSize mutants survived every
 // other test). Node: Buffer.poolSize 8192, offsets aligned to 8

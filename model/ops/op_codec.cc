@@ -1,6 +1,7 @@
 #include "model/ops/op_codec.h"
 
 #include "model/ops/shorthand.h"
+#include "model/ops/spec_limits.h"
 
 #include <algorithm>
 #include <array>
@@ -49,7 +50,7 @@ constexpr unsigned kAlignPadToEnd = 13;  // the smallest A <= 64 that rounds the
 constexpr std::array<std::uint64_t, 13> kAlignments = {1, 2, 4, 8, 16, 32, 64, 64, 128, 128, 256, 4096, 8192};
 
 // The literal alignment byte b: 2^b for b < 64, of which 2^31 .. 2^63 are
-// beyond kMaxRequestAlignment; then six alignments that are not powers of
+// beyond spec::kMaxRequestAlignment; then six alignments that are not powers of
 // two (b = 64 .. 69); both are refused when run (refusal_of), and 0 is
 // "none", so not among them. Bytes from 70 on are 2^(b mod 31), as every
 // byte was before the refused ones were added: most random bytes still ask
@@ -243,7 +244,7 @@ std::optional<Op> OpDecoder::extension_op(const PoolView& view) {
       case FieldRule::kPositive: *value = std::max<std::uint64_t>(varint() + 1, 1); break;
       case FieldRule::kRepeat: *value = varint() % kMaxRepeat + 1; break;
       case FieldRule::kPoolSize: *value = varint(); break;  // above 2^30: refused
-      case FieldRule::kRequestSize: *value = size_choice(byte() & 63u, view) % (kMaxRequest + 1); break;
+      case FieldRule::kRequestSize: *value = size_choice(byte() & 63u, view) % (spec::kMaxRequest + 1); break;
       case FieldRule::kLiveBuffer: {
         const std::optional<std::uint64_t> buffer = live_buffer(ends_buffer(*spec));
         if (!buffer) return std::nullopt;

@@ -12,6 +12,7 @@
 #include "model/ops/op_codec.h"
 #include "model/ops/ops.h"
 #include "model/ops/settings.h"
+#include "model/ops/spec_limits.h"
 
 namespace poolcheck {
 namespace {
@@ -67,8 +68,8 @@ void print_dict() {
     entry(name + "_max", std::to_string(setting.max));
     entry(name + "_max_plus_one", std::to_string(setting.max + 1));
   }
-  entry("request_max", std::to_string(kMaxRequest));
-  entry("request_max_plus_one", std::to_string(kMaxRequest + 1));
+  entry("request_max", std::to_string(spec::kMaxRequest));
+  entry("request_max_plus_one", std::to_string(spec::kMaxRequest + 1));
   entry("newline", "\n");
   entry("crlf", "\r\n");
   entry("tab", "\t");
@@ -109,15 +110,15 @@ void print_binary_dict() {
   // powers of two or beyond 2^30 (2^30 itself is accepted), pool sizes at
   // and beyond 2^30, and requests one past the bound and at 2^64 - 1 (a
   // request of 2^30 itself is over the decoder's byte budget).
-  const std::uint64_t bound = kMaxRequest, u64_max = ~std::uint64_t{0};
+  const std::uint64_t bound = spec::kMaxRequest, u64_max = ~std::uint64_t{0};
   const std::pair<std::string_view, Op> refused_ops[] = {
       {"alloc_align_3", Op::alloc(0, 3)},
       {"alloc_align_2p31", Op::alloc(0, std::uint64_t{1} << 31)},
-      {"alloc_align_2p30", Op::alloc(0, kMaxRequestAlignment)},
+      {"alloc_align_2p30", Op::alloc(0, spec::kMaxRequestAlignment)},
       {"alloc_slow_align_6", Op::alloc_slow(0, 6)},
       {"alloc_slow_align_u64_max", Op::alloc_slow(0, u64_max)},
-      {"pool_size_2p30", Op::pool_size(kMaxPoolSize)},
-      {"pool_size_2p30_plus_one", Op::pool_size(kMaxPoolSize + 1)},
+      {"pool_size_2p30", Op::pool_size(spec::kMaxPoolSize)},
+      {"pool_size_2p30_plus_one", Op::pool_size(spec::kMaxPoolSize + 1)},
       {"pool_size_u64_max", Op::pool_size(u64_max)},
       {"alloc_2p30_plus_one", Op::alloc(bound + 1)},
       {"alloc_u64_max", Op::alloc(u64_max)},

@@ -6,6 +6,7 @@
 
 #include "model/ops/settings.h"
 #include "model/ops/shorthand.h"
+#include "model/ops/spec_limits.h"
 
 namespace poolcheck {
 
@@ -53,11 +54,11 @@ std::string syntax_of(const OpSpec& spec) {
 }
 
 Refusal refusal_of(const Op& op) {
-  if (op.kind == OpKind::kPoolSize) return is_pool_size(op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
+  if (op.kind == OpKind::kPoolSize) return spec::is_pool_size(op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
   if (!creates_buffer(op)) return Refusal::kNone;
   const bool aligned = op.kind == OpKind::kAlloc || op.kind == OpKind::kAllocSlow;
-  if (aligned && op.b != 0 && !is_request_alignment(op.b)) return Refusal::kInvalidArgument;
-  return requested_size(op) > kMaxRequest ? Refusal::kLengthError : Refusal::kNone;
+  if (aligned && op.b != 0 && !spec::is_request_alignment(op.b)) return Refusal::kInvalidArgument;
+  return !spec::is_request_size(requested_size(op)) ? Refusal::kLengthError : Refusal::kNone;
 }
 
 std::string_view refusal_name(Refusal refusal) {
@@ -170,8 +171,9 @@ class Parser {
                fail(std::string(spec.name) + " " + std::to_string(value) + ": " + std::string(field.what) +
                     " must be from 1 to " + std::to_string(kMaxRepeat));
       case FieldRule::kRequestSize:
-        return value <= kMaxRequest || fail(std::string(spec.name) + " " + std::string(field.what) + " = " +
-                                            std::to_string(value) + ": at most " + std::to_string(kMaxRequest));
+        return spec::is_request_size(value) ||
+               fail(std::string(spec.name) + " " + std::string(field.what) + " = " + std::to_string(value) +
+                    ": at most " + std::to_string(spec::kMaxRequest));
       case FieldRule::kLiveBuffer:
         if (value >= next_buffer_)
           return fail(std::string(spec.name) + " " + std::to_string(value) + ": no such buffer (" +

@@ -63,7 +63,7 @@ enum class FieldRule : std::uint8_t {
   kLiveBuffer,        // a buffer created before and not released yet
   kPositive,          // 1 or more
   kRepeat,            // 1 .. kMaxRepeat: how many times a shorthand repeats its ops
-  kRequestSize,       // 0 .. kMaxRequest: a size that is always served (realloc's N)
+  kRequestSize,       // 0 .. spec::kMaxRequest: a size that is always served (realloc's N)
 };
 inline constexpr std::uint64_t kRequired = ~std::uint64_t{0};
 // The most a shorthand (model/ops/shorthand.h) repeats its ops.
@@ -142,7 +142,7 @@ bool creates_buffer(const Op& op);
 //                     of two 1 .. 2^30 (checked first, as Node does), or a
 //                     pool_size above 2^30
 //   kLengthError      an alloc, alloc_slow or from whose request is above
-//                     kMaxRequest (2^30) (realloc's N is never above it:
+//                     spec::kMaxRequest (2^30) (realloc's N is never above it:
 //                     FieldRule::kRequestSize)
 enum class Refusal : std::uint8_t { kNone, kInvalidArgument, kLengthError };
 Refusal refusal_of(const Op& op);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "model/ops/settings.h"
+#include "model/ops/spec_limits.h"
 
 namespace poolcheck {
 namespace {
@@ -152,8 +153,8 @@ TEST(Ops, RefusedOpsParseAndCreateNoBuffer) {
   for (std::size_t i = 0; i < expected.size(); ++i)
     EXPECT_EQ(refusal_of(result.file->ops[i]), expected[i]) << to_text(result.file->ops[i]);
   // The alignment is checked before the size, as Node does.
-  EXPECT_EQ(refusal_of(Op::alloc(kMaxRequest + 1, 3)), Refusal::kInvalidArgument);
-  EXPECT_EQ(refusal_of(Op::pool_size(kMaxPoolSize)), Refusal::kNone);
+  EXPECT_EQ(refusal_of(Op::alloc(spec::kMaxRequest + 1, 3)), Refusal::kInvalidArgument);
+  EXPECT_EQ(refusal_of(Op::pool_size(spec::kMaxPoolSize)), Refusal::kNone);
   EXPECT_EQ(refusal_name(Refusal::kInvalidArgument), "invalid_argument");
 }
 

@@ -6,7 +6,7 @@
 // them.
 //   burst K N   K times `alloc N`
 //   churn K N   K times `alloc N` then the release of that buffer (none when
-//               N is beyond kMaxRequest: the alloc then creates no buffer)
+//               N is beyond spec::kMaxRequest: the alloc then creates no buffer)
 //   drop K      the release of the K newest live buffers, newest first (all
 //               of them when fewer are live)
 #pragma once

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "model/ops/op_codec.h"
+#include "model/ops/spec_limits.h"
 #include "model/reference/reference_model.h"
 
 namespace poolcheck {
@@ -148,8 +149,8 @@ TEST(OpCodec, TextToBinaryToTextIsTheIdentity) {
 }
 
 TEST(OpCodec, EncodesHugeLiterals) {
-  const std::vector<Op> ops = {Op::alloc(~0ull), Op::from(~0ull, 12345), Op::pool_size(kMaxPoolSize), Op::alloc(5),
-                               Op::release(0), Op::alloc(kMaxDecodedBytes - 5)};
+  const std::vector<Op> ops = {Op::alloc(~0ull), Op::from(~0ull, 12345), Op::pool_size(spec::kMaxPoolSize),
+                               Op::alloc(5), Op::release(0), Op::alloc(kMaxDecodedBytes - 5)};
   EXPECT_EQ(decode_ops(encode_ops(ops, {})).ops, ops);
 }
 

@@ -6,11 +6,13 @@
 #include <string>
 #include <utility>
 
+#include "model/ops/spec_limits.h"
+
 namespace poolcheck {
 
 ReferenceModel::ReferenceModel(const PoolOptions& settings)
     : settings_(settings), pool_size_(settings.pool_size) {
-  if (const std::optional<SettingError> error = validate(settings)) throw std::invalid_argument(error->message);
+  if (const std::optional<SettingError> error = spec::validate(settings)) throw std::invalid_argument(error->message);
 }
 
 std::optional<std::int64_t> ReferenceModel::room() const {
@@ -79,7 +81,7 @@ Outcome ReferenceModel::apply(const Op& op) {
 }
 
 Outcome ReferenceModel::create(const Op& op, std::size_t threshold) {
-  const std::size_t n = op.a;  // refused ops (n above kMaxRequest) never come here
+  const std::size_t n = op.a;  // refused ops (n above spec::kMaxRequest) never come here
   switch (op.kind) {
     case OpKind::kAllocSlow:
       return new_buffer({false, 0, 0, n});  // never pooled; n == 0 is empty

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/ops/spec_limits.h"
+
 namespace poolcheck {
 namespace {
 
@@ -69,8 +71,8 @@ TEST(ReferenceModel, ThresholdIsReadAtEachAllocationAndCapacityAtPoolCreation) {
 
 TEST(ReferenceModel, TooLargeRequestsFailWithoutABuffer) {
   ReferenceModel model;
-  EXPECT_EQ(model.apply(Op::alloc(kMaxRequest + 1)).kind, Outcome::Kind::kLengthError);
-  EXPECT_EQ(model.apply(Op::from(kMaxRequest + 1, 0)).kind, Outcome::Kind::kLengthError);
+  EXPECT_EQ(model.apply(Op::alloc(spec::kMaxRequest + 1)).kind, Outcome::Kind::kLengthError);
+  EXPECT_EQ(model.apply(Op::from(spec::kMaxRequest + 1, 0)).kind, Outcome::Kind::kLengthError);
   EXPECT_EQ(model.apply(Op::alloc(1)).buffer, 0u);
   EXPECT_EQ(model.stats().live_buffers, 1u);
 }
@@ -85,20 +87,22 @@ TEST(ReferenceModel, RefusedOpsChangeNothing) {
   const auto room = model.room();
   model.apply(Op::fail_next(1));
   for (const Op& op : {Op::alloc(0, 3), Op::alloc(5000, 6), Op::alloc_slow(16, std::uint64_t{1} << 31),
-                       Op::alloc(kMaxRequest + 1, 3), Op::pool_size(kMaxPoolSize + 1), Op::pool_size(~std::uint64_t{0})}) {
+                       Op::alloc(spec::kMaxRequest + 1, 3), Op::pool_size(spec::kMaxPoolSize + 1),
+                       Op::pool_size(~std::uint64_t{0})}) {
     EXPECT_EQ(model.apply(op).kind, Outcome::Kind::kInvalidArgument) << to_text(op);
     EXPECT_EQ(model.stats(), stats) << to_text(op);
     EXPECT_EQ(model.room(), room) << to_text(op);
     EXPECT_EQ(model.pool_size(), kDefaultPoolSize) << to_text(op);
     EXPECT_EQ(model.upstream_requests(), 1u) << to_text(op);
   }
-  EXPECT_EQ(model.apply(Op::alloc(kMaxRequest + 1)).kind, Outcome::Kind::kLengthError);
-  EXPECT_EQ(model.apply(Op::alloc(0, kMaxRequestAlignment)).kind, Outcome::Kind::kBuffer);  // the largest alignment
+  EXPECT_EQ(model.apply(Op::alloc(spec::kMaxRequest + 1)).kind, Outcome::Kind::kLengthError);
+  // The largest alignment.
+  EXPECT_EQ(model.apply(Op::alloc(0, spec::kMaxRequestAlignment)).kind, Outcome::Kind::kBuffer);
   const Outcome slow = model.apply(Op::alloc_slow(10));
   EXPECT_EQ(slow.buffer, 2u);
   EXPECT_EQ(slow.failed_request, std::optional<std::uint64_t>{2});  // the armed failure lands here
-  model.apply(Op::pool_size(kMaxPoolSize));
-  EXPECT_EQ(model.pool_size(), kMaxPoolSize);
+  model.apply(Op::pool_size(spec::kMaxPoolSize));
+  EXPECT_EQ(model.pool_size(), spec::kMaxPoolSize);
 }
 
 TEST(ReferenceModel, DeadPoolMemoryIsReusedAndNamed) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <stdexcept>
 
 #include "allocator/pool_allocator.h"
 
@@ -33,6 +34,31 @@ class AcceptsAnyPoolSizeAllocator : public BasicPoolAllocator<> {
  public:
   using BasicPoolAllocator::BasicPoolAllocator;
   void set_pool_size(std::size_t n) { BasicPoolAllocator::set_pool_size(std::min(n, kMaxPoolSize)); }
+};
+
+// Refuses the largest request alignment, 2^30 (the mutant
+// `alignment <= kMaxRequestAlignment` -> `<` of allocator/pool_types.h,
+// or kMaxRequestAlignment = 2^29, written by hand): `alloc 0 align
+// 1073741824` throws std::invalid_argument. A differential check sees it
+// only because the model states the bound itself (model/ops/spec_limits.h);
+// with the allocator's constant, the model moved with the mutant.
+class RefusesTheLargestAlignmentAllocator : public BasicPoolAllocator<> {
+ public:
+  using BasicPoolAllocator::BasicPoolAllocator;
+  Buffer allocate(std::size_t n) { return BasicPoolAllocator::allocate(n); }
+  Buffer allocate(std::size_t n, std::size_t alignment) {
+    refuse_the_largest(alignment);
+    return BasicPoolAllocator::allocate(n, alignment);
+  }
+  Buffer allocate_slow(std::size_t n, std::size_t alignment = 1) {
+    refuse_the_largest(alignment);
+    return BasicPoolAllocator::allocate_slow(n, alignment);
+  }
+
+ private:
+  static void refuse_the_largest(std::size_t alignment) {
+    if (alignment == kMaxRequestAlignment) throw std::invalid_argument(request_alignment_error(alignment));
+  }
 };
 
 }  // namespace poolcheck::broken

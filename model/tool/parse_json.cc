@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "model/ops/settings.h"
+#include "model/ops/spec_limits.h"
 #include "model/reference/sequence_file.h"
 
 namespace poolcheck {
@@ -59,7 +60,7 @@ std::string parse_header_json() {
   std::string limits;
   for (const Setting& row : kSettings) limits += field("max_" + std::string(row.name), row.max);
   return "{\"format\":\"poolcheck parse\",\"version\":1,\"defaults\":" + settings_to_json(PoolOptions{}) +
-         ",\"limits\":{" + limits.substr(1) + field("max_request", kMaxRequest) + "}}";
+         ",\"limits\":{" + limits.substr(1) + field("max_request", spec::kMaxRequest) + "}}";
 }
 
 int parse_command(const PoolOptions& defaults, const std::vector<std::string>& inputs) {
