@@ -74,6 +74,7 @@ if [ -n "$baseline" ]; then
   # allocator/ at REV, found before the tree's own (bench/CMakeLists.txt,
   # POOLCHECK_BENCH_ALLOCATOR_DIR); bench/ is this tree's, so both allocators
   # run the same workloads, loops and method.
+  command -v git >/dev/null || { echo "bench: --baseline needs git (bash scripts/install-deps.sh installs it)" >&2; exit 2; }
   revision=$(git rev-parse --verify --quiet "$baseline^{commit}") ||
     { echo "bench: --baseline $baseline: not a git revision of $root" >&2; exit 2; }
   base_src=$root/build/bench-baseline/src

@@ -9,6 +9,7 @@ packages=(
   libgtest-dev librapidcheck-dev # unit and property tests
   libbenchmark-dev libmimalloc-dev libjemalloc-dev  # benchmarks
   valgrind                       # bench/instructions.sh: instructions per buffer (docs/BENCHMARKS.md)
+  git                            # scripts/bench.sh --baseline REV: allocator/ as it was at REV
   ca-certificates                # npm (Node versions for the comparison)
   python3                        # mutation testing: scripts/mutation/ (mutants, schemata, campaign)
   afl++                          # scripts/fuzz.sh --engine afl, the OSS-Fuzz check's AFL++ build
