@@ -137,7 +137,7 @@ run() {  # PATH BINARY BENCHMARK [MIN_TIME]: one sample, in a process of its own
 # against each compared allocator in adjacent processes, and against bump
 # interleaved in one process.
 pairs() {  # DIR BIN ROUND WORKLOAD
-  local dir=$1 from=$2 round=$3 w=$4 other a
+  local dir=$1 from=$2 round=$3 w=$4 other a pair
   for other in "${compared[@]}"; do
     pair=(poolcheck "$other")
     ((round % 2)) || pair=("$other" poolcheck)
