@@ -225,7 +225,8 @@ class BasicPoolAllocator {
   enum class PoolState : std::uint8_t { kCurrent, kLive, kCached, kStandIn };
 
   // Lives at the end of its own block, after `capacity` bytes of memory, so
-  // that a pool costs one upstream allocation and no alignment is wasted.
+  // that a pool costs one upstream allocation; on a cache line of its own
+  // (create_pool()), which a release writes and a pool start reads.
   struct Pool {
     // Counts live handles into this block and their bytes
     // (allocator/pool_usage.h). While the pool is current, allocations add
@@ -235,10 +236,10 @@ class BasicPoolAllocator {
     // under wrong Rules it stays true.
     PoolUsage usage;
     PoolState state = PoolState::kCurrent;
+    std::uint32_t capacity = 0;  // at most kMaxPoolSize
     BasicPoolAllocator* owner = nullptr;  // for the rare path of a release
-    std::byte* memory = nullptr;
-    std::size_t capacity = 0;
-    std::size_t block_bytes = 0;
+    std::byte* memory = nullptr;  // pool_alignment_ aligned, inside block
+    std::byte* block = nullptr;   // what upstream gave, block_bytes(capacity) long
     std::uint64_t number = 0;
     Pool* prev = nullptr;  // the live pools, for stats() and teardown
     Pool* next = nullptr;
@@ -398,6 +399,17 @@ class BasicPoolAllocator {
   // go back upstream (the cache hands out its newest first).
   void trim_cache() noexcept;
 
+  // A pool's block from upstream: memory, then its header on a cache line of
+  // its own. Asked for with block_alignment_, as unpooled blocks are, and
+  // padded so that memory starts on pool_alignment_: glibc serves a request
+  // aligned above 16 through memalign, which cost more per pool start and
+  // left pools a worse cache footprint (docs/BENCHMARKS.md, random4k).
+  static constexpr std::size_t kHeaderLine = 64;
+  static_assert(sizeof(Pool) <= kHeaderLine);
+  std::size_t header_at(std::size_t capacity) const noexcept { return round_up(capacity, kHeaderLine); }
+  std::size_t block_bytes(std::size_t capacity) const noexcept {
+    return (std::max(pool_alignment_, block_alignment_) - block_alignment_) + header_at(capacity) + sizeof(Pool);
+  }
   Pool* create_pool(std::size_t capacity);
 
   // The pool is in no list any more.

@@ -148,23 +148,28 @@ void BasicPoolAllocator<Rules>::trim_cache() noexcept {
 
 template <class Rules>
 auto BasicPoolAllocator<Rules>::create_pool(std::size_t capacity) -> Pool* {
-  const std::size_t header_at = round_up(capacity, alignof(Pool));
-  const std::size_t block_bytes = header_at + sizeof(Pool);
-  auto* memory = static_cast<std::byte*>(upstream_->allocate(block_bytes, pool_alignment_));
-  Pool* pool = ::new (memory + header_at) Pool{};
+  const std::size_t bytes = block_bytes(capacity);
+  auto* block = static_cast<std::byte*>(upstream_->allocate(bytes, block_alignment_));
+  // Skips at most the padding block_bytes() added: an upstream that breaks
+  // its alignment promise gets misaligned pool memory (the alignment check
+  // reports it), never a header written past the end of its block.
+  const auto at = reinterpret_cast<std::uintptr_t>(block);
+  const std::size_t padding = bytes - header_at(capacity) - sizeof(Pool);
+  std::byte* memory = block + std::min(round_up(at, pool_alignment_) - at, padding);
+  Pool* pool = ::new (memory + header_at(capacity)) Pool{};
+  pool->capacity = static_cast<std::uint32_t>(capacity);
   pool->owner = this;
   pool->memory = memory;
-  pool->capacity = capacity;
-  pool->block_bytes = block_bytes;
+  pool->block = block;
   return pool;
 }
 
 template <class Rules>
 void BasicPoolAllocator<Rules>::destroy_pool(Pool* pool) noexcept {
-  std::byte* memory = pool->memory;
-  const std::size_t block_bytes = pool->block_bytes;
+  std::byte* block = pool->block;
+  const std::size_t bytes = block_bytes(pool->capacity);
   pool->~Pool();
-  upstream_->deallocate(memory, block_bytes, pool_alignment_);
+  upstream_->deallocate(block, bytes, block_alignment_);
 }
 
 }  // namespace poolcheck
