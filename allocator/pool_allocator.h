@@ -316,7 +316,7 @@ class BasicPoolAllocator {
   }
 
   void check_request(std::size_t n) const {
-    if (n > kMaxRequest) throw std::length_error("request larger than kMaxRequest (2^30 bytes)");
+    if (n > kMaxRequest) throw std::length_error(request_size_error(n));
   }
 
   Buffer adopt_unpooled(std::byte* data, std::size_t n) noexcept {

@@ -79,7 +79,9 @@ inline std::string bound_with_value(std::size_t bound) {
 // above refuses; the model words its own, with its bounds: model/ops/spec_limits.h):
 // "pool_size 2000000000 is beyond 2^30 (1073741824)", "alignment must be a power
 // of two up to 4096, not 3", "cache_limit 1000001 is beyond 1000000",
-// "alignment must be a power of two from 1 to 2^30 (1073741824), not 96".
+// "alignment must be a power of two from 1 to 2^30 (1073741824), not 96",
+// "request 1073741825 is beyond 2^30 (1073741824)". docs/SPEC.md (Failure)
+// gives the words, and the checkers compare them with the model's.
 inline std::string pool_size_error(std::size_t n) {
   return "pool_size " + std::to_string(n) + " is beyond " + bound_with_value(kMaxPoolSize);
 }
@@ -95,6 +97,9 @@ inline std::string cache_window_error(std::size_t n) {
 inline std::string request_alignment_error(std::size_t alignment) {
   return "alignment must be a power of two from 1 to " + bound_with_value(kMaxRequestAlignment) + ", not " +
          std::to_string(alignment);
+}
+inline std::string request_size_error(std::size_t n) {
+  return "request " + std::to_string(n) + " is beyond " + bound_with_value(kMaxRequest);
 }
 
 struct PoolOptions {

@@ -105,12 +105,15 @@ class CheckerBase {
   void set_pool_size(const Op& op) {
     note_state_before();
     Refusal got = Refusal::kNone;
+    std::string message;
     try {
       allocator_->set_pool_size(op.a);
-    } catch (const std::invalid_argument&) {
+    } catch (const std::invalid_argument& refused) {
       got = Refusal::kInvalidArgument;
+      message = refused.what();
     }
-    refusal_done(refusal_of(op), got, "pool_size " + std::to_string(allocator_->pool_size()), "pool_size " + std::to_string(op.a));
+    refusal_done(refusal_of(op), got, message, "pool_size " + std::to_string(allocator_->pool_size()),
+                 "pool_size " + std::to_string(op.a));
   }
   // The K-th upstream request from now fails.
   void fail_next(const Op& op) { tracker_.fail_request(tracker_.requests() + op.a); }
@@ -124,6 +127,7 @@ class CheckerBase {
   struct Attempt {
     Buffer buffer;
     Refusal refused = Refusal::kNone;  // the exception of a refusal (refusal_of) that reached the caller
+    std::string message;               // and what it said
     std::span<std::byte> offered;  // what allocate_with offered the writer
     std::optional<std::uint64_t> failed_request;  // the injected failure the op met, if any
   };
@@ -147,10 +151,10 @@ class CheckerBase {
                  std::nullopt;
         result.failed_request = failed_at;
         return result;
-      } catch (const std::length_error&) {
-        return Attempt{{}, Refusal::kLengthError, {}, failed_at};
-      } catch (const std::invalid_argument&) {
-        return Attempt{{}, Refusal::kInvalidArgument, {}, failed_at};
+      } catch (const std::length_error& refused) {
+        return Attempt{{}, Refusal::kLengthError, refused.what(), {}, failed_at};
+      } catch (const std::invalid_argument& refused) {
+        return Attempt{{}, Refusal::kInvalidArgument, refused.what(), {}, failed_at};
       } catch (const std::bad_alloc&) {
         if (tracker_.injected_failures() == injected)
           return fail(Check::kFailure, "no std::bad_alloc: upstream failed no request",
@@ -186,11 +190,13 @@ class CheckerBase {
   }
 
   // Whether the op is done because the allocator refused it or should have
-  // (refusal_of): the refusal the rule expects, then that it changed
-  // nothing. `expected_instead` and `got_instead` say what the op gives
-  // when it is not refused. A std::length_error is the failure check's, a
-  // std::invalid_argument the refusal check's.
-  bool refusal_done(Refusal expected, Refusal got, const std::string& got_instead, const std::string& expected_instead) {
+  // (refusal_of): the refusal the rule expects, in docs/SPEC.md's words
+  // (refusal_message), then that it changed nothing. `expected_instead` and
+  // `got_instead` say what the op gives when it is not refused. A
+  // std::length_error is the failure check's, a std::invalid_argument the
+  // refusal check's; the words are the refusal check's for both.
+  bool refusal_done(Refusal expected, Refusal got, const std::string& got_message, const std::string& got_instead,
+                    const std::string& expected_instead) {
     if (expected == Refusal::kNone && got == Refusal::kNone) return false;
     const auto text = [](Refusal refusal, const std::string& instead) {
       return refusal == Refusal::kNone ? instead : "std::" + std::string(refusal_name(refusal));
@@ -198,6 +204,10 @@ class CheckerBase {
     if (expected != got) {
       const bool invalid = expected == Refusal::kInvalidArgument || got == Refusal::kInvalidArgument;
       fail(invalid ? Check::kRefusal : Check::kFailure, text(expected, expected_instead), text(got, got_instead));
+      return true;
+    }
+    if (const std::string words = refusal_message(*op_); got_message != words) {
+      fail(Check::kRefusal, text(expected, "") + ": " + words, text(got, "") + ": " + got_message);
       return true;
     }
     check_refusal_changed_nothing(expected);

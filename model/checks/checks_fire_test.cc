@@ -129,6 +129,11 @@ TEST(ChecksFire, Refusal) {
   expect_fires<broken::AcceptsAnyPoolSizeAllocator>(Check::kRefusal, "alloc 5\npool_size 18446744073709551615\n");
   expect_fires<broken::RefusesTheLargestAlignmentAllocator>(Check::kRefusal, "alloc 0 align 1073741824\n");
   expect_fires<broken::RefusesTheLargestAlignmentAllocator>(Check::kRefusal, "alloc_slow 0 align 1073741824\n");
+  // The right exception in other words than docs/SPEC.md's (Failure).
+  expect_fires<broken::MiswordsItsRefusalsAllocator>(Check::kRefusal, "alloc 0 align 3\n");
+  expect_fires<broken::MiswordsItsRefusalsAllocator>(Check::kRefusal, "alloc 1073741825\n");
+  expect_fires<broken::MiswordsItsRefusalsAllocator>(Check::kRefusal, "from 1073741825 0\n");
+  expect_fires<broken::MiswordsItsRefusalsAllocator>(Check::kRefusal, "pool_size 1073741825\n");
 }
 
 TEST(ChecksFire, Bump) { expect_fires<broken::NoAlignmentAllocator>(Check::kBump, "alloc 3\nalloc 3\n"); }

@@ -61,6 +61,16 @@ Refusal refusal_of(const Op& op) {
   return !spec::is_request_size(requested_size(op)) ? Refusal::kLengthError : Refusal::kNone;
 }
 
+std::string refusal_message(const Op& op) {
+  switch (refusal_of(op)) {
+    case Refusal::kNone: return "";
+    case Refusal::kInvalidArgument:
+      return op.kind == OpKind::kPoolSize ? spec::pool_size_error(op.a) : spec::request_alignment_error(op.b);
+    case Refusal::kLengthError: return spec::request_size_error(requested_size(op));
+  }
+  return "";
+}
+
 std::string_view refusal_name(Refusal refusal) {
   switch (refusal) {
     case Refusal::kNone: return "";

@@ -150,6 +150,12 @@ inline bool refused(const Op& op) { return refusal_of(op) != Refusal::kNone; }
 // The exception's name as traces and `poolcheck parse` print it
 // ("invalid_argument", "length_error"); empty for kNone.
 std::string_view refusal_name(Refusal refusal);
+// What the exception of a refused op says, in docs/SPEC.md's words
+// (spec_limits.h): "alignment must be a power of two from 1 to 2^30
+// (1073741824), not 96", "request 1073741825 is beyond 2^30 (1073741824)",
+// "pool_size 1073741825 is beyond 2^30 (1073741824)"; empty when the op is
+// not refused.
+std::string refusal_message(const Op& op);
 // The bytes a buffer-creating op asks for: N of alloc, alloc_slow and
 // realloc, R of from.
 inline std::uint64_t requested_size(const Op& op) { return op.kind == OpKind::kRealloc ? op.b : op.a; }

@@ -26,12 +26,12 @@ const Setting* setting_for_option(std::string_view option) {
 bool accepts(const Setting& setting, std::uint64_t value) { return setting.valid(value); }
 
 std::string rule_of(const Setting& setting) {
-  return std::string(setting.power_of_two ? "a power of two" : "a number") + " up to " + bound_text(setting.max);
+  return std::string(setting.power_of_two ? "a power of two" : "a number") + " up to " + spec::bound_text(setting.max);
 }
 
 std::string help_of(const Setting& setting) {
   std::string help(setting.help);
-  if (const std::size_t at = help.find("{max}"); at != std::string::npos) help.replace(at, 5, bound_text(setting.max));
+  if (const std::size_t at = help.find("{max}"); at != std::string::npos) help.replace(at, 5, spec::bound_text(setting.max));
   return help + " (default " + std::to_string(setting.default_value) + ")";
 }
 

@@ -29,7 +29,7 @@ struct Setting {
   bool power_of_two;                      // besides <= max (for the rule's text)
   bool (*valid)(std::size_t);             // model/ops/spec_limits.h: spec::is_pool_size, ...
   std::string (*error)(std::size_t);      // and why a value it refuses is refused
-  std::string_view help;                  // for the usage; "{max}" stands for bound_text(max)
+  std::string_view help;                  // for the usage; "{max}" stands for spec::bound_text(max)
 };
 
 // In the order the usage lists them.

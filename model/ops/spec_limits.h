@@ -15,11 +15,12 @@
 // run time that the allocator agrees at each boundary.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <optional>
 #include <string>
 
-#include "allocator/pool_types.h"  // PoolOptions, SettingError, bound_text
+#include "allocator/pool_types.h"  // PoolOptions, SettingError
 
 namespace poolcheck::spec {
 
@@ -51,11 +52,29 @@ constexpr bool is_request_alignment(std::size_t alignment) {
   return is_power_of_two(alignment) && alignment <= kMaxRequestAlignment;
 }
 
-// Why a value is refused, as the op language and poolcheck's options say it
-// (the allocator's exceptions word it alike, with its own bounds):
+// A bound as the spec's messages write it: a power of two above 2^16 as
+// "2^N", any other number in decimal ("2^30", "4096", "1000000"); with its
+// value beside a "2^N" ("2^30 (1073741824)"). Written here, not taken from
+// allocator/pool_types.h, for the reason above: the refusal check compares
+// the allocator's message with these, so a wrong bound_text in the
+// allocator must not be the model's too.
+inline std::string bound_text(std::size_t bound) {
+  const bool large_power_of_two = is_power_of_two(bound) && bound > 65536;
+  return large_power_of_two ? "2^" + std::to_string(std::bit_width(bound) - 1) : std::to_string(bound);
+}
+inline std::string bound_with_value(std::size_t bound) {
+  const bool written_as_power = bound_text(bound) != std::to_string(bound);
+  return written_as_power ? bound_text(bound) + " (" + std::to_string(bound) + ")" : bound_text(bound);
+}
+
+// Why a value is refused, in docs/SPEC.md's words (Failure: the messages):
+// the op language and poolcheck's options say it so, and the allocator's
+// exceptions must say it so too (the refusal check compares them):
 // "pool_size 2000000000 is beyond 2^30 (1073741824)", "alignment must be a
 // power of two up to 4096, not 3", "cache_limit 1000001 is beyond 1000000",
-// "cache_window must be from 1 to 1000000, not 0".
+// "cache_window must be from 1 to 1000000, not 0", "alignment must be a
+// power of two from 1 to 2^30 (1073741824), not 96", "request 1073741825 is
+// beyond 2^30 (1073741824)".
 inline std::string pool_size_error(std::size_t n) {
   return "pool_size " + std::to_string(n) + " is beyond " + bound_with_value(kMaxPoolSize);
 }
@@ -67,6 +86,13 @@ inline std::string cache_limit_error(std::size_t n) {
 }
 inline std::string cache_window_error(std::size_t n) {
   return "cache_window must be from 1 to " + bound_with_value(kMaxCacheWindow) + ", not " + std::to_string(n);
+}
+inline std::string request_alignment_error(std::size_t alignment) {
+  return "alignment must be a power of two from 1 to " + bound_with_value(kMaxRequestAlignment) + ", not " +
+         std::to_string(alignment);
+}
+inline std::string request_size_error(std::size_t n) {
+  return "request " + std::to_string(n) + " is beyond " + bound_with_value(kMaxRequest);
 }
 
 // The first setting of `options` the spec refuses, in the allocator's order

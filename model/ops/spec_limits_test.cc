@@ -14,10 +14,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "allocator/pool_allocator.h"
 #include "allocator/pool_types.h"
+#include "model/ops/ops.h"
 
 namespace poolcheck {
 namespace {
@@ -159,6 +161,43 @@ TEST(SpecLimits, TheAllocatorTakesTheSettingsTheSpecTakes) {
     else
       EXPECT_THROW(PoolAllocator{c.options}, std::invalid_argument);
   }
+}
+
+// docs/SPEC.md's words (Failure: the table of messages), written out: the
+// model's, and what the allocator's exceptions say.
+TEST(SpecLimits, TheRefusalsSayWhatTheSpecSays) {
+  EXPECT_EQ(spec::bound_text(k2p30), "2^30");
+  EXPECT_EQ(spec::bound_text(std::size_t{1} << 17), "2^17");
+  EXPECT_EQ(spec::bound_text(std::size_t{1} << 16), "65536");
+  EXPECT_EQ(spec::bound_with_value(k2p30), "2^30 (1073741824)");
+  EXPECT_EQ(spec::bound_with_value(1'000'000), "1000000");
+  const auto op = [](const char* text) { return parse_ops(text).file->ops.at(0); };
+  EXPECT_EQ(refusal_message(op("alloc 0 align 96")), "alignment must be a power of two from 1 to 2^30 (1073741824), not 96");
+  EXPECT_EQ(refusal_message(op("alloc_slow 5 align 2147483648")),
+            "alignment must be a power of two from 1 to 2^30 (1073741824), not 2147483648");
+  EXPECT_EQ(refusal_message(op("alloc 1073741825")), "request 1073741825 is beyond 2^30 (1073741824)");
+  EXPECT_EQ(refusal_message(op("from 1073741825 3")), "request 1073741825 is beyond 2^30 (1073741824)");
+  EXPECT_EQ(refusal_message(op("pool_size 1073741825")), "pool_size 1073741825 is beyond 2^30 (1073741824)");
+  EXPECT_EQ(refusal_message(op("alloc 1073741824")), "");
+  EXPECT_EQ(spec::alignment_error(3), "alignment must be a power of two up to 4096, not 3");
+  EXPECT_EQ(spec::cache_limit_error(1'000'001), "cache_limit 1000001 is beyond 1000000");
+  EXPECT_EQ(spec::cache_window_error(0), "cache_window must be from 1 to 1000000, not 0");
+
+  PoolAllocator allocator;
+  const auto said = [](auto&& call) -> std::string {
+    try {
+      call();
+    } catch (const std::exception& refused) {
+      return refused.what();
+    }
+    return "(nothing thrown)";
+  };
+  EXPECT_EQ(said([&] { allocator.allocate(0, 96); }), refusal_message(op("alloc 0 align 96")));
+  EXPECT_EQ(said([&] { allocator.allocate(k2p30 + 1); }), refusal_message(op("alloc 1073741825")));
+  EXPECT_EQ(said([&] { allocator.set_pool_size(k2p30 + 1); }), refusal_message(op("pool_size 1073741825")));
+  PoolOptions options;
+  options.alignment = 3;
+  EXPECT_EQ(said([&] { PoolAllocator{options}; }), spec::alignment_error(3));
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
 
 #include "allocator/pool_allocator.h"
 
@@ -58,6 +61,48 @@ class RefusesTheLargestAlignmentAllocator : public BasicPoolAllocator<> {
  private:
   static void refuse_the_largest(std::size_t alignment) {
     if (alignment == kMaxRequestAlignment) throw std::invalid_argument(request_alignment_error(alignment));
+  }
+};
+
+// Refuses exactly what it should, with the right exception, but words it
+// otherwise: every bound in decimal ("from 1 to 1073741824" for "from 1 to
+// 2^30 (1073741824)"), what a wrong bound_text or bound_with_value in
+// allocator/pool_types.h makes of its messages. The refusal check compares
+// the message with docs/SPEC.md's words (refusal_message).
+class MiswordsItsRefusalsAllocator : public BasicPoolAllocator<> {
+  static std::string decimal_bounds(std::string message) {
+    const std::string power = "2^30 (1073741824)";
+    if (const std::size_t at = message.find(power); at != std::string::npos) message.replace(at, power.size(), "1073741824");
+    return message;
+  }
+  template <class Call>
+  static std::invoke_result_t<Call&> reworded(Call&& call) {
+    try {
+      return call();
+    } catch (const std::length_error& refused) {
+      throw std::length_error(decimal_bounds(refused.what()));
+    } catch (const std::invalid_argument& refused) {
+      throw std::invalid_argument(decimal_bounds(refused.what()));
+    }
+  }
+
+ public:
+  using BasicPoolAllocator::BasicPoolAllocator;
+  Buffer allocate(std::size_t n) {
+    return reworded([&] { return BasicPoolAllocator::allocate(n); });
+  }
+  Buffer allocate(std::size_t n, std::size_t alignment) {
+    return reworded([&] { return BasicPoolAllocator::allocate(n, alignment); });
+  }
+  Buffer allocate_slow(std::size_t n, std::size_t alignment = 1) {
+    return reworded([&] { return BasicPoolAllocator::allocate_slow(n, alignment); });
+  }
+  template <class Writer>
+  Buffer allocate_with(std::size_t reserve, Writer&& writer) {
+    return reworded([&] { return BasicPoolAllocator::allocate_with(reserve, std::forward<Writer>(writer)); });
+  }
+  void set_pool_size(std::size_t n) {
+    reworded([&] { BasicPoolAllocator::set_pool_size(n); });
   }
 };
 
