@@ -130,6 +130,21 @@ void print_binary_dict() {
     for (std::size_t i = 1; i < bytes.size(); ++i) escaped += hex({bytes[i]});
     std::cout << "op_" << name << "=\"" << escaped << "\"\n";
   }
+  // Whole shorthands that start and kill pools (the cache and its trim,
+  // docs/FUZZING.md, Reach): the size is the selector "threshold - 1"
+  // (mode 3, extra 0: a buffer that fits a pool once when the pool is
+  // small), so the words keep their meaning whatever pool size the input
+  // has set; with `pool_size 100` (tag 3, selector 7) each alloc starts a
+  // pool. And headers with a window of 1 or 2 and a cache limit of 4.
+  constexpr unsigned kBelowThreshold = 3;
+  const auto extension_of = [](OpKind kind) { return kOpSpecs[static_cast<std::size_t>(kind)].extension; };
+  std::cout << "burst_8_below_threshold=\"" << hex({kExtensionTag, extension_of(OpKind::kBurst), 7, kBelowThreshold})
+            << "\"\n";
+  std::cout << "churn_4_below_threshold=\"" << hex({kExtensionTag, extension_of(OpKind::kChurn), 3, kBelowThreshold})
+            << "\"\n";
+  std::cout << "drop_8=\"" << hex({kExtensionTag, extension_of(OpKind::kDrop), 7}) << "\"\n";
+  std::cout << "pool_size_100=\"" << hex({(7u << 2) | 3u}) << "\"\n";
+  for (const unsigned w : {0u, 1u}) std::cout << "header_limit_4_window_" << (w + 1) << "=\"" << hex({0x4E, w}) << "\"\n";
 }
 
 }  // namespace
