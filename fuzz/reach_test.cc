@@ -221,5 +221,38 @@ TEST(Reach, RefusedRequestsInAFewBytes) {
   EXPECT_EQ(check_pool_diff<broken::RefusesTheLargestAlignmentAllocator>(cases[0].bytes), std::nullopt);
 }
 
+// The settings tried (try_S V, handler TrySetting: extension numbers 12-15)
+// in 3 to 7 bytes: the extension tag, the number, a varint V. A refused
+// value must be refused in the spec's words; the allocator that takes any
+// settings (what a deleted return of validate() makes) is found by each,
+// the words of the allocator that words its bounds otherwise by the one
+// whose message has a "2^30".
+TEST(Reach, SettingsTriedInAFewBytes) {
+  struct Case {
+    std::vector<std::uint8_t> bytes;
+    std::string text;
+    bool refused;
+  };
+  const Case cases[] = {
+      {{0xF3, 0xFB, 0x0D, 0x03}, "try_alignment 3", true},
+      {{0xF3, 0xFB, 0x0D, 0x80, 0x20}, "try_alignment 4096", false},
+      {{0xF3, 0xFB, 0x0E, 0xC1, 0x84, 0x3D}, "try_cache_limit 1000001", true},
+      {{0xF3, 0xFB, 0x0F, 0x00}, "try_cache_window 0", true},
+      {{0xF3, 0xFB, 0x0F, 0xC0, 0x84, 0x3D}, "try_cache_window 1000000", false},
+      {{0xF3, 0xFB, 0x0C, 0x81, 0x80, 0x80, 0x80, 0x04}, "try_pool_size 1073741825", true},
+  };
+  for (const Case& c : cases) {
+    const DecodedOps decoded = decode_ops(c.bytes);
+    ASSERT_EQ(decoded.ops.size(), 1u) << c.text;
+    EXPECT_EQ(to_text(decoded.ops[0]), c.text);
+    EXPECT_EQ(refused(decoded.ops[0]), c.refused) << c.text;
+    EXPECT_EQ(decode_ops(encode_ops(decoded.ops, decoded.settings)).ops, decoded.ops) << c.text;
+    EXPECT_EQ(check_pool_diff<>(c.bytes), std::nullopt) << c.text;
+    EXPECT_EQ(check_pool_diff<broken::AcceptsAnySettingsAllocator>(c.bytes) != std::nullopt, c.refused) << c.text;
+  }
+  EXPECT_NE(check_pool_diff<broken::MiswordsItsRefusalsAllocator>(cases[std::size(cases) - 1].bytes), std::nullopt);
+  EXPECT_EQ(check_pool_diff<broken::MiswordsItsRefusalsAllocator>(cases[0].bytes), std::nullopt);
+}
+
 }  // namespace
 }  // namespace poolcheck::fuzz

@@ -127,6 +127,8 @@ class AdapterChecker {
     void fail_next(const Op& op) {
       if constexpr (injects_failures<A>()) checker.tracker_.fail_request(checker.tracker_.requests() + op.a);
     }
+    // The Node pool's settings (try_S V): an adapter has none of them.
+    void try_setting(const Op&) {}
   };
 
   bool fail(Check check, std::string expected, std::string actual) {

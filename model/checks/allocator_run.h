@@ -16,6 +16,7 @@
 #include "allocator/pool_allocator.h"
 #include "model/checks/tracking_resource.h"
 #include "model/ops/op_dispatch.h"
+#include "model/ops/settings.h"
 #include "model/ops/ops.h"
 
 namespace poolcheck {
@@ -36,7 +37,8 @@ class AllocatorRun {
     std::optional<std::uint64_t> failed_request;
   };
 
-  explicit AllocatorRun(const PoolOptions& settings) : allocator_(on_upstream(settings, &upstream_)) {}
+  explicit AllocatorRun(const PoolOptions& settings)
+      : settings_(on_upstream(settings, &upstream_)), allocator_(settings_) {}
   AllocatorRun(const AllocatorRun&) = delete;
   AllocatorRun& operator=(const AllocatorRun&) = delete;
 
@@ -61,6 +63,15 @@ class AllocatorRun {
       }
     }
     void fail_next(const Op& op) { run.upstream_.fail_request(run.upstream_.requests() + op.a); }
+    void try_setting(const Op& op) {
+      PoolOptions options = run.settings_;
+      options.*setting_tried(op).field = op.a;
+      try {
+        const Allocator tried(options);
+      } catch (const std::invalid_argument&) {
+        run.step_.refused = Refusal::kInvalidArgument;
+      }
+    }
     void release(const Op& op) {
       run.buffers_.at(op.a).release();
       run.step_.released = op.a;
@@ -85,6 +96,7 @@ class AllocatorRun {
   };
 
   TrackingResource upstream_;  // outlives the allocator
+  PoolOptions settings_;       // the sequence's, on upstream_ (try_S V changes one of them)
   Allocator allocator_;
   std::vector<Buffer> buffers_;  // by number; destroyed before the allocator
   Step step_;

@@ -37,6 +37,7 @@
 #include "model/checks/tracking_resource.h"
 #include "model/ops/op_dispatch.h"
 #include "model/ops/ops.h"
+#include "model/ops/settings.h"
 
 namespace poolcheck {
 
@@ -47,8 +48,7 @@ class CheckerBase {
 
   explicit CheckerBase(const PoolOptions& settings, std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
       : settings_(settings), tracker_(upstream), allocator_(std::in_place, on_upstream(settings, &tracker_)) {
-    if (!(observe_stats() == std::bit_cast<PoolStats>(std::array<unsigned char, sizeof(PoolStats)>{})))
-      fail(Check::kStats, "a new allocator's statistics all zero", describe(allocator_->stats()));
+    if (!(observe_stats() == kZeroStats)) fail(Check::kStats, "a new allocator's statistics all zero", describe(allocator_->stats()));
   }
   CheckerBase(const CheckerBase&) = delete;
   CheckerBase& operator=(const CheckerBase&) = delete;
@@ -89,6 +89,9 @@ class CheckerBase {
  protected:
   ~CheckerBase() = default;
 
+  // Every statistic zero, whatever the members' own initializers say.
+  static constexpr PoolStats kZeroStats = std::bit_cast<PoolStats>(std::array<unsigned char, sizeof(PoolStats)>{});
+
   Derived& self() { return static_cast<Derived&>(*this); }
 
   // The checker's side of each handler of op_table.def (op_dispatch.h).
@@ -98,6 +101,7 @@ class CheckerBase {
     void pool_size(const Op& op) { checker.set_pool_size(op); }
     void release(const Op& op) { checker.release_op(op.a); }
     void fail_next(const Op& op) { checker.fail_next(op); }
+    void try_setting(const Op& op) { checker.try_setting(op); }
   };
 
   // pool_size N: above 2^30 the allocator must refuse it with
@@ -114,6 +118,33 @@ class CheckerBase {
     }
     refusal_done(refusal_of(op), got, message, "pool_size " + std::to_string(allocator_->pool_size()),
                  "pool_size " + std::to_string(op.a));
+  }
+  // try_S V: another allocator, with this sequence's settings but S = V, on
+  // the same upstream, then destroyed. The spec decides (refusal_of): a value
+  // it refuses is refused in its words before anything is asked of upstream;
+  // one it takes gives an allocator that reports its settings and zero
+  // statistics and asks upstream for nothing. This allocator must not notice.
+  void try_setting(const Op& op) {
+    note_state_before();
+    PoolOptions options = on_upstream(settings_, &tracker_);
+    options.*setting_tried(op).field = op.a;
+    Refusal got = Refusal::kNone;
+    std::string message;
+    std::optional<Allocator> tried;
+    try {
+      tried.emplace(options);
+    } catch (const std::invalid_argument& refused) {
+      got = Refusal::kInvalidArgument;
+      message = refused.what();
+    }
+    if (refusal_done(refusal_of(op), got, message, "an allocator", "an allocator")) return;
+    if (!(tried->stats() == kZeroStats))
+      return void(fail(Check::kStats, "a new allocator's statistics all zero", describe(tried->stats())));
+    if (!check_settings_of(*tried, options, options.pool_size)) return;
+    tried.reset();
+    if (tracker_.requests() != requests_before_ || tracker_.live_blocks() != blocks_before_)
+      return void(fail(Check::kSettings, "no upstream request from an allocator that was asked for nothing",
+                       std::to_string(tracker_.requests() - requests_before_) + " upstream requests"));
   }
   // The K-th upstream request from now fails.
   void fail_next(const Op& op) { tracker_.fail_request(tracker_.requests() + op.a); }
@@ -356,28 +387,27 @@ class CheckerBase {
 
   // The allocator reports the settings it runs under. Wrappers without the
   // accessors (model/testing) are not asked.
-  bool check_settings(std::size_t pool_size) {
-    if constexpr (requires(Allocator& a) { a.pool_size(); a.alignment(); a.cache_limit(); }) {
-      const auto& a = *allocator_;
-      if (a.pool_size() != pool_size || a.alignment() != settings_.alignment || a.cache_limit() != settings_.cache_limit)
+  bool check_settings(std::size_t pool_size) { return check_settings_of(*allocator_, settings_, pool_size); }
+  bool check_settings_of(const Allocator& a, const PoolOptions& settings, std::size_t pool_size) {
+    if constexpr (requires { a.pool_size(); a.alignment(); a.cache_limit(); }) {
+      if (a.pool_size() != pool_size || a.alignment() != settings.alignment || a.cache_limit() != settings.cache_limit)
         return fail(Check::kSettings,
-                    "pool_size " + std::to_string(pool_size) + ", alignment " + std::to_string(settings_.alignment) +
-                        ", cache_limit " + std::to_string(settings_.cache_limit),
+                    "pool_size " + std::to_string(pool_size) + ", alignment " + std::to_string(settings.alignment) +
+                        ", cache_limit " + std::to_string(settings.cache_limit),
                     "pool_size " + std::to_string(a.pool_size()) + ", alignment " + std::to_string(a.alignment()) +
                         ", cache_limit " + std::to_string(a.cache_limit()));
     }
     // The alignments it asks upstream for: pool memory max(64, alignment)
     // (docs/SPEC.md); unpooled blocks a power of two no less than the
     // setting and than malloc's own (its choice beyond that).
-    if constexpr (requires(Allocator& a) { a.pool_alignment(); a.block_alignment(); }) {
-      const auto& a = *allocator_;
-      const std::size_t pool = std::max(kPoolBaseAlignment, settings_.alignment);
+    if constexpr (requires { a.pool_alignment(); a.block_alignment(); }) {
+      const std::size_t pool = std::max(kPoolBaseAlignment, settings.alignment);
       const std::size_t block = a.block_alignment();
       if (a.pool_alignment() != pool || !std::has_single_bit(block) ||
-          block < std::max(settings_.alignment, alignof(std::max_align_t)))
+          block < std::max(settings.alignment, alignof(std::max_align_t)))
         return fail(Check::kSettings,
                     "pool_alignment " + std::to_string(pool) + ", block_alignment a power of two >= " +
-                        std::to_string(std::max(settings_.alignment, alignof(std::max_align_t))),
+                        std::to_string(std::max(settings.alignment, alignof(std::max_align_t))),
                     "pool_alignment " + std::to_string(a.pool_alignment()) + ", block_alignment " +
                         std::to_string(block));
     }

@@ -134,6 +134,13 @@ TEST(ChecksFire, Refusal) {
   expect_fires<broken::MiswordsItsRefusalsAllocator>(Check::kRefusal, "alloc 1073741825\n");
   expect_fires<broken::MiswordsItsRefusalsAllocator>(Check::kRefusal, "from 1073741825 0\n");
   expect_fires<broken::MiswordsItsRefusalsAllocator>(Check::kRefusal, "pool_size 1073741825\n");
+  // Settings (try_S V): an allocator built where the spec refuses one.
+  expect_fires<broken::AcceptsAnySettingsAllocator>(Check::kRefusal, "try_alignment 3\n");
+  expect_fires<broken::AcceptsAnySettingsAllocator>(Check::kRefusal, "alloc 5\ntry_alignment 8192\n");
+  expect_fires<broken::AcceptsAnySettingsAllocator>(Check::kRefusal, "try_pool_size 1073741825\n");
+  expect_fires<broken::AcceptsAnySettingsAllocator>(Check::kRefusal, "try_cache_limit 1000001\n");
+  expect_fires<broken::AcceptsAnySettingsAllocator>(Check::kRefusal, "try_cache_window 0\n");
+  expect_fires<broken::MiswordsItsRefusalsAllocator>(Check::kRefusal, "try_pool_size 1073741825\n");
 }
 
 TEST(ChecksFire, Bump) { expect_fires<broken::NoAlignmentAllocator>(Check::kBump, "alloc 3\nalloc 3\n"); }

@@ -243,7 +243,10 @@ std::optional<Op> OpDecoder::extension_op(const PoolView& view) {
       case FieldRule::kAtMostA: *value = kept_choice(op.a); break;
       case FieldRule::kPositive: *value = std::max<std::uint64_t>(varint() + 1, 1); break;
       case FieldRule::kRepeat: *value = varint() % kMaxRepeat + 1; break;
-      case FieldRule::kPoolSize: *value = varint(); break;  // above 2^30: refused
+      case FieldRule::kPoolSize:      // above 2^30: refused
+      case FieldRule::kSettingValue:  // what the spec refuses for the setting: refused
+        *value = varint();
+        break;
       case FieldRule::kRequestSize: *value = size_choice(byte() & 63u, view) % (spec::kMaxRequest + 1); break;
       case FieldRule::kLiveBuffer: {
         const std::optional<std::uint64_t> buffer = live_buffer(ends_buffer(*spec));
@@ -371,7 +374,8 @@ void encode_extension(std::vector<std::uint8_t>& out, const OpSpec& spec, const 
       case FieldRule::kAtMostA: out.push_back(kKeepLiteral); put_varint(out, value); break;
       case FieldRule::kPositive: put_varint(out, value - 1); break;
       case FieldRule::kRepeat: put_varint(out, value - 1); break;
-      case FieldRule::kPoolSize: put_varint(out, value); break;
+      case FieldRule::kPoolSize:
+      case FieldRule::kSettingValue: put_varint(out, value); break;
       case FieldRule::kLiveBuffer: {
         const std::optional<std::size_t> index = live.index_of(value);
         if (!index) throw std::invalid_argument(std::string(spec.name) + " of a buffer that is not live");
@@ -449,6 +453,10 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions&
       case OpKind::kChurn:
       case OpKind::kDrop:
       case OpKind::kRealloc:
+      case OpKind::kTryPoolSize:
+      case OpKind::kTryAlignment:
+      case OpKind::kTryCacheLimit:
+      case OpKind::kTryCacheWindow:
         continue;  // rows with an extension number: encoded above
     }
     if (!refused(op)) live.add(next_buffer++);

@@ -105,7 +105,7 @@ void print_binary_dict() {
   // Header: alignment nibble 14 (alignment 8, a window byte w follows: w + 1),
   // cache limit 2; windows of 1, 2 and 4 pool starts.
   for (const unsigned w : {0u, 1u, 3u}) std::cout << "header_window_" << (w + 1) << "=\"" << hex({0x2E, w}) << "\"\n";
-  // Refused ops and the 2^30 boundaries (docs/SPEC.md, Failure), as the
+  // Refused ops and the bounds (docs/SPEC.md, Failure), as the
   // encoder writes them (its header byte left out): alignments that are not
   // powers of two or beyond 2^30 (2^30 itself is accepted), pool sizes at
   // and beyond 2^30, and requests one past the bound and at 2^64 - 1 (a
@@ -123,6 +123,18 @@ void print_binary_dict() {
       {"alloc_2p30_plus_one", Op::alloc(bound + 1)},
       {"alloc_u64_max", Op::alloc(u64_max)},
       {"from_2p30_plus_one", Op::from(bound + 1, 0)},
+      // Each setting tried at its bounds, one past them, and a value it
+      // never takes (try_S V).
+      {"try_pool_size_2p30", {OpKind::kTryPoolSize, spec::kMaxPoolSize, 0}},
+      {"try_pool_size_2p30_plus_one", {OpKind::kTryPoolSize, spec::kMaxPoolSize + 1, 0}},
+      {"try_alignment_3", {OpKind::kTryAlignment, 3, 0}},
+      {"try_alignment_4096", {OpKind::kTryAlignment, spec::kMaxAlignment, 0}},
+      {"try_alignment_8192", {OpKind::kTryAlignment, spec::kMaxAlignment * 2, 0}},
+      {"try_cache_limit_1000000", {OpKind::kTryCacheLimit, spec::kMaxCacheLimit, 0}},
+      {"try_cache_limit_1000001", {OpKind::kTryCacheLimit, spec::kMaxCacheLimit + 1, 0}},
+      {"try_cache_window_0", {OpKind::kTryCacheWindow, 0, 0}},
+      {"try_cache_window_1000000", {OpKind::kTryCacheWindow, spec::kMaxCacheWindow, 0}},
+      {"try_cache_window_1000001", {OpKind::kTryCacheWindow, spec::kMaxCacheWindow + 1, 0}},
   };
   for (const auto& [name, op] : refused_ops) {
     const std::vector<std::uint8_t> bytes = encode_ops(std::span(&op, 1), PoolOptions{});

@@ -53,8 +53,20 @@ std::string syntax_of(const OpSpec& spec) {
   return text;
 }
 
+const Setting& setting_tried(const Op& op) {
+  const OpSpec& spec = spec_of(op.kind);
+  constexpr std::string_view kPrefix = "try_";
+  const Setting* setting = spec.handler == OpHandler::kTrySetting && spec.name.starts_with(kPrefix)
+                               ? setting_named(spec.name.substr(kPrefix.size()))
+                               : nullptr;
+  if (setting == nullptr) throw std::invalid_argument(to_text(op) + " tries no setting");
+  return *setting;
+}
+
 Refusal refusal_of(const Op& op) {
   if (op.kind == OpKind::kPoolSize) return spec::is_pool_size(op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
+  if (spec_of(op.kind).handler == OpHandler::kTrySetting)
+    return accepts(setting_tried(op), op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
   if (!creates_buffer(op)) return Refusal::kNone;
   const bool aligned = op.kind == OpKind::kAlloc || op.kind == OpKind::kAllocSlow;
   if (aligned && op.b != 0 && !spec::is_request_alignment(op.b)) return Refusal::kInvalidArgument;
@@ -65,6 +77,7 @@ std::string refusal_message(const Op& op) {
   switch (refusal_of(op)) {
     case Refusal::kNone: return "";
     case Refusal::kInvalidArgument:
+      if (spec_of(op.kind).handler == OpHandler::kTrySetting) return value_error(setting_tried(op), op.a);
       return op.kind == OpKind::kPoolSize ? spec::pool_size_error(op.a) : spec::request_alignment_error(op.b);
     case Refusal::kLengthError: return spec::request_size_error(requested_size(op));
   }
@@ -165,6 +178,7 @@ class Parser {
     switch (field.rule) {
       case FieldRule::kAny: return true;
       case FieldRule::kPoolSize: return true;  // above 2^30: refused when run (refusal_of)
+      case FieldRule::kSettingValue: return true;  // one the spec refuses: refused when run (refusal_of)
       case FieldRule::kRequestAlignment:
         // Any other value is refused when run (refusal_of); 0 is "none".
         return value != 0 || fail(std::string(field.keyword) + " 0: an op without " + std::string(field.keyword) +

@@ -4,7 +4,9 @@
 // Text form, one op per line ('#' starts a comment, blank lines and CRLF are
 // fine), each op as its row of op_table.def says (docs/FORMATS.md lists
 // them):  pool_size N | alloc N [align A] | from R A | release K |
-//         alloc_slow N [align A] | fail_next [K] | realloc K N
+//         alloc_slow N [align A] | fail_next [K] | realloc K N |
+//         try_pool_size V | try_alignment V | try_cache_limit V |
+//         try_cache_window V (and the shorthands burst, churn, drop)
 // Buffers are numbered from 0 in creation order, empty ones included; a
 // refused request (refusal_of below) creates no buffer. An op
 // whose upstream request fails by `fail_next` throws and is then run once
@@ -64,6 +66,7 @@ enum class FieldRule : std::uint8_t {
   kPositive,          // 1 or more
   kRepeat,            // 1 .. kMaxRepeat: how many times a shorthand repeats its ops
   kRequestSize,       // 0 .. spec::kMaxRequest: a size that is always served (realloc's N)
+  kSettingValue,      // any number; one the spec refuses for the setting is refused when run (try_S V)
 };
 inline constexpr std::uint64_t kRequired = ~std::uint64_t{0};
 // The most a shorthand (model/ops/shorthand.h) repeats its ops.
@@ -85,8 +88,9 @@ struct OpField {
 // its place (model/ops/shorthand.h); no tool runs a shorthand itself.
 // kRealloc: a live buffer resized into a new one (it ends the old buffer's
 // life and creates the next); a tool with no resize of its own runs it as
-// the plain ops it means (realloc_as_plain_ops).
-enum class OpHandler : std::uint8_t { kRequest, kPoolSize, kRelease, kFailNext, kShorthand, kRealloc };
+// the plain ops it means (realloc_as_plain_ops). kTrySetting: another
+// allocator constructed with one setting changed, and destroyed (try_S V).
+enum class OpHandler : std::uint8_t { kRequest, kPoolSize, kRelease, kFailNext, kShorthand, kRealloc, kTrySetting };
 
 struct OpSpec {
   OpKind kind;
@@ -139,8 +143,9 @@ bool creates_buffer(const Op& op);
 // the exception they throw, before anything changes (no statistic, no
 // placement, no upstream request), and no buffer number is used. In order:
 //   kInvalidArgument  an alloc or alloc_slow whose alignment is not a power
-//                     of two 1 .. 2^30 (checked first, as Node does), or a
-//                     pool_size above 2^30
+//                     of two 1 .. 2^30 (checked first, as Node does), a
+//                     pool_size above 2^30, or a try_S V whose V the spec
+//                     refuses for S
 //   kLengthError      an alloc, alloc_slow or from whose request is above
 //                     spec::kMaxRequest (2^30) (realloc's N is never above it:
 //                     FieldRule::kRequestSize)
@@ -150,6 +155,11 @@ inline bool refused(const Op& op) { return refusal_of(op) != Refusal::kNone; }
 // The exception's name as traces and `poolcheck parse` print it
 // ("invalid_argument", "length_error"); empty for kNone.
 std::string_view refusal_name(Refusal refusal);
+struct Setting;  // model/ops/settings.h
+// The setting a try_S op tries (handler kTrySetting): the row of kSettings
+// named S. Throws std::invalid_argument for any other op.
+const Setting& setting_tried(const Op& op);
+
 // What the exception of a refused op says, in docs/SPEC.md's words
 // (spec_limits.h): "alignment must be a power of two from 1 to 2^30
 // (1073741824), not 96", "request 1073741825 is beyond 2^30 (1073741824)",

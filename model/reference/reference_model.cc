@@ -45,6 +45,11 @@ Outcome ReferenceModel::apply(const Op& op) {
       return {};
     case OpKind::kRelease:
       return release(op.a);
+    case OpKind::kTryPoolSize:  // another allocator, built and destroyed: nothing here changes
+    case OpKind::kTryAlignment:
+    case OpKind::kTryCacheLimit:
+    case OpKind::kTryCacheWindow:
+      return {};
     case OpKind::kAlloc:
     case OpKind::kAllocSlow:
     case OpKind::kFrom:

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -87,7 +88,10 @@ class MiswordsItsRefusalsAllocator : public BasicPoolAllocator<> {
   }
 
  public:
-  using BasicPoolAllocator::BasicPoolAllocator;
+  explicit MiswordsItsRefusalsAllocator(PoolOptions options = {}) try : BasicPoolAllocator(options) {
+  } catch (const std::invalid_argument& refused) {
+    throw std::invalid_argument(decimal_bounds(refused.what()));
+  }
   Buffer allocate(std::size_t n) {
     return reworded([&] { return BasicPoolAllocator::allocate(n); });
   }
@@ -103,6 +107,25 @@ class MiswordsItsRefusalsAllocator : public BasicPoolAllocator<> {
   }
   void set_pool_size(std::size_t n) {
     reworded([&] { BasicPoolAllocator::set_pool_size(n); });
+  }
+};
+
+// Takes any settings: a value validate() should refuse is clamped into
+// range instead (alignment to the next power of two up to 4096, the
+// others to their bounds), what the mutants that delete a return of
+// validate() or move a setting's bound do, by hand. `try_alignment 3`
+// then builds an allocator where the spec refuses one.
+class AcceptsAnySettingsAllocator : public BasicPoolAllocator<> {
+ public:
+  explicit AcceptsAnySettingsAllocator(PoolOptions options = {}) : BasicPoolAllocator(clamped(options)) {}
+
+ private:
+  static PoolOptions clamped(PoolOptions options) {
+    options.alignment = std::clamp<std::size_t>(std::bit_ceil(options.alignment), 1, kMaxAlignment);
+    options.pool_size = std::min(options.pool_size, kMaxPoolSize);
+    options.cache_limit = std::min(options.cache_limit, kMaxCacheLimit);
+    options.cache_window = std::clamp<std::size_t>(options.cache_window, 1, kMaxCacheWindow);
+    return options;
   }
 };
 
