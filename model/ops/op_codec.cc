@@ -449,15 +449,8 @@ std::vector<std::uint8_t> encode_ops(std::span<const Op> ops, const PoolOptions&
         out.push_back(kTagPoolSize | (0u << 2));
         put_varint(out, op.a);
         continue;
-      case OpKind::kBurst:
-      case OpKind::kChurn:
-      case OpKind::kDrop:
-      case OpKind::kRealloc:
-      case OpKind::kTryPoolSize:
-      case OpKind::kTryAlignment:
-      case OpKind::kTryCacheLimit:
-      case OpKind::kTryCacheWindow:
-        continue;  // rows with an extension number: encoded above
+      default:
+        continue;  // the rows with an extension number (every row after fail_next): encoded above
     }
     if (!refused(op)) live.add(next_buffer++);
   }
