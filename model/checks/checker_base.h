@@ -121,9 +121,10 @@ class CheckerBase {
   }
   // try_S V: another allocator, with this sequence's settings but S = V, on
   // the same upstream, then destroyed. The spec decides (refusal_of): a value
-  // it refuses is refused in its words before anything is asked of upstream;
-  // one it takes gives an allocator that reports its settings and zero
-  // statistics and asks upstream for nothing. This allocator must not notice.
+  // it refuses is refused in its words before anything is asked of upstream
+  // (and validate() says so in the same words); one it takes gives an
+  // allocator that reports its settings and zero statistics and asks
+  // upstream for nothing. This allocator must not notice.
   void try_setting(const Op& op) {
     note_state_before();
     PoolOptions options = on_upstream(settings_, &tracker_);
@@ -137,6 +138,12 @@ class CheckerBase {
       got = Refusal::kInvalidArgument;
       message = refused.what();
     }
+    // The allocator's own validate() (allocator/pool_types.h), which callers
+    // ask before they construct, says what its constructor does.
+    const std::optional<SettingError> says = validate(options);
+    if (says.has_value() != (refusal_of(op) != Refusal::kNone) || (says && says->message != refusal_message(op)))
+      return void(fail(Check::kRefusal, "validate(): " + (refused(op) ? refusal_message(op) : "no error"),
+                       "validate(): " + (says ? says->message : "no error")));
     if (refusal_done(refusal_of(op), got, message, "an allocator", "an allocator")) return;
     if (!(tried->stats() == kZeroStats))
       return void(fail(Check::kStats, "a new allocator's statistics all zero", describe(tried->stats())));
