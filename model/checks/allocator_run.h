@@ -16,8 +16,8 @@
 #include "allocator/pool_allocator.h"
 #include "model/checks/tracking_resource.h"
 #include "model/ops/op_dispatch.h"
-#include "model/ops/settings.h"
 #include "model/ops/ops.h"
+#include "model/ops/settings.h"
 
 namespace poolcheck {
 

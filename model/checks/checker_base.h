@@ -48,7 +48,8 @@ class CheckerBase {
 
   explicit CheckerBase(const PoolOptions& settings, std::pmr::memory_resource* upstream = std::pmr::new_delete_resource())
       : settings_(settings), tracker_(upstream), allocator_(std::in_place, on_upstream(settings, &tracker_)) {
-    if (!(observe_stats() == kZeroStats)) fail(Check::kStats, "a new allocator's statistics all zero", describe(allocator_->stats()));
+    if (!(observe_stats() == kZeroStats))
+      fail(Check::kStats, "a new allocator's statistics all zero", describe(allocator_->stats()));
   }
   CheckerBase(const CheckerBase&) = delete;
   CheckerBase& operator=(const CheckerBase&) = delete;
@@ -140,10 +141,11 @@ class CheckerBase {
     }
     // The allocator's own validate() (allocator/pool_types.h), which callers
     // ask before they construct, says what its constructor does.
+    const auto words = [](const std::optional<std::string>& error) { return "validate(): " + error.value_or("no error"); };
+    const std::optional<std::string> expected = refused(op) ? std::optional(refusal_message(op)) : std::nullopt;
     const std::optional<SettingError> says = validate(options);
-    if (says.has_value() != (refusal_of(op) != Refusal::kNone) || (says && says->message != refusal_message(op)))
-      return void(fail(Check::kRefusal, "validate(): " + (refused(op) ? refusal_message(op) : "no error"),
-                       "validate(): " + (says ? says->message : "no error")));
+    if (const std::optional<std::string> said = says ? std::optional(says->message) : std::nullopt; said != expected)
+      return void(fail(Check::kRefusal, words(expected), words(said)));
     if (refusal_done(refusal_of(op), got, message, "an allocator", "an allocator")) return;
     if (!(tried->stats() == kZeroStats))
       return void(fail(Check::kStats, "a new allocator's statistics all zero", describe(tried->stats())));

@@ -174,5 +174,19 @@ TEST(Ops, EverySettingIsADirectiveWithItsBound) {
   }
 }
 
+// The try_S rows and the settings table name each other: every setting has a
+// row `try_` + its name, and every TrySetting row tries a setting
+// (setting_tried() would throw for one that names none).
+TEST(Ops, EverySettingHasATryRowAndEveryTryRowASetting) {
+  std::size_t rows = 0;
+  for (const OpSpec& spec : kOpSpecs) {
+    if (spec.handler != OpHandler::kTrySetting) continue;
+    ++rows;
+    EXPECT_EQ("try_" + std::string(setting_tried(Op{spec.kind, 0, 0}).name), spec.name);
+  }
+  EXPECT_EQ(rows, kSettings.size());
+  for (const Setting& setting : kSettings) EXPECT_NE(op_named("try_" + std::string(setting.name)), nullptr) << setting.name;
+}
+
 }  // namespace
 }  // namespace poolcheck
