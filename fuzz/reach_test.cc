@@ -40,7 +40,7 @@ class WindowOffBy : public PoolAllocator {
 // Extension tag (tag 3, selector 62) and the shorthands' numbers
 // (op_table.def); a varint K - 1 follows, then N's size selector.
 constexpr std::uint8_t kExtension = 0xFB;
-constexpr std::uint8_t kBurst = 8, kChurn = 9, kDrop = 10;
+constexpr std::uint8_t kBurst = 8, kChurn = 9, kDrop = 10, kCycle = 16;
 constexpr std::uint8_t kThresholdMinusOne = 3;  // size selector: threshold - 1
 constexpr std::uint8_t kPoolSize100 = 0x1F;     // tag 3, selector 7: pool_size 100
 
@@ -98,6 +98,37 @@ TEST(Reach, SmallWindowTrimsTheCacheInFourteenBytes) {
   EXPECT_NE(check_pool_diff<WindowOffBy<-1>>(bytes), std::nullopt);
 }
 
+// The cache's round trip in seven bytes: header 0x4E 0x01 (cache_limit 4,
+// window 2), pool_size 100, `cycle 5 49`. Five pool starts, their buffers
+// released (four pools cached, the fifth current), then five starts again:
+// the first reuses the current pool in place, the next ones take pools
+// back from the cache, so the window that ends there saw the cache go down
+// to 2, and the trim gives those 2 back. (`burst`, `drop`, `churn` never
+// take from the cache: churn's pool dies current and is reused in place.)
+TEST(Reach, CycleTrimsPoolsTakenBackFromTheCacheInSevenBytes) {
+  std::vector<std::uint8_t> bytes{0x4E, 0x01, kPoolSize100};
+  shorthand(bytes, kCycle, 5);
+  ASSERT_EQ(bytes.size(), 7u);
+  const DecodedOps decoded = decode_ops(bytes);
+  ASSERT_EQ(decoded.ops.size(), 1u + 5 + 5 + 5);
+  EXPECT_EQ(to_text(decoded.ops[6]), "release 4");  // the newest first
+  EXPECT_EQ(to_text(decoded.ops[10]), "release 0");
+  EXPECT_EQ(to_text(decoded.ops[11]), "alloc 49");
+  EXPECT_EQ(model_stats_after(decoded, 11).cached_pools, 4u);
+  const PoolStats taken_back = model_stats_after(decoded, 13);  // reused in place, one taken
+  EXPECT_EQ(taken_back.cached_pools, 3u);
+  EXPECT_EQ(model_stats_after(decoded, 14).cached_pools, 0u);  // one more taken (2 left), then the trim
+  const PoolStats end = model_stats_after(decoded, decoded.ops.size());
+  EXPECT_EQ(end.pools_created, 7u);
+  EXPECT_EQ(end.pools_reused, 3u);
+  EXPECT_EQ(check_pool_diff<>(bytes), std::nullopt);
+  EXPECT_NE(check_pool_diff<WindowOffBy<1>>(bytes), std::nullopt);
+  EXPECT_NE(check_pool_diff<WindowOffBy<-1>>(bytes), std::nullopt);
+  const ParseResult text = parse_ops("#@ cache_limit 4\n#@ cache_window 2\npool_size 100\ncycle 5 49\n");
+  ASSERT_TRUE(text.file) << text.error->message;
+  EXPECT_EQ(text.file->ops, decoded.ops);
+}
+
 // Node's window of 512 (header 0xF3: the defaults), reached in 16 bytes:
 // 300 pool starts fill the cache, 1024 more end two windows. The first
 // window began with an empty cache, so it gives nothing back; through the
@@ -135,12 +166,16 @@ TEST(Reach, TextAndBinaryShorthandsAgree) {
 }
 
 // drop of more buffers than are live releases them all; burst N beyond
-// kMaxRequest creates none (churn then releases none).
+// kMaxRequest creates none (churn and cycle then release none).
 TEST(Reach, DropTakesWhatIsLiveAndRefusedRequestsMakeNoBuffer) {
   const ParseResult text = parse_ops("alloc 1\nalloc 2\nrelease 0\ndrop 5\nchurn 2 1073741825\nburst 1 3\ndrop 1\n");
   ASSERT_TRUE(text.file) << text.error->message;
   EXPECT_EQ(to_text(text.file->ops), "alloc 1\nalloc 2\nrelease 0\nrelease 1\nalloc 1073741825\nalloc 1073741825\n"
                                      "alloc 3\nrelease 2\n");
+  const ParseResult cycles = parse_ops("alloc 1\ncycle 2 7\ncycle 2 1073741825\n");
+  ASSERT_TRUE(cycles.file) << cycles.error->message;
+  EXPECT_EQ(to_text(cycles.file->ops), "alloc 1\nalloc 7\nalloc 7\nrelease 2\nrelease 1\nalloc 7\nalloc 7\n"
+                                       "alloc 1073741825\nalloc 1073741825\nalloc 1073741825\nalloc 1073741825\n");
 }
 
 // The shorthands of one input stand for at most kMaxShorthandOps plain ops:

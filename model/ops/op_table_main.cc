@@ -147,7 +147,8 @@ void print_binary_dict() {
   // (mode 3, extra 0: a buffer that fits a pool once when the pool is
   // small), so the words keep their meaning whatever pool size the input
   // has set; with `pool_size 100` (tag 3, selector 7) each alloc starts a
-  // pool. And headers with a window of 1 or 2 and a cache limit of 4.
+  // pool; `cycle` then ends a small window with pools taken back from the
+  // cache. And headers with a window of 1 or 2 and a cache limit of 4.
   constexpr unsigned kBelowThreshold = 3;
   const auto extension_of = [](OpKind kind) { return kOpSpecs[static_cast<std::size_t>(kind)].extension; };
   std::cout << "burst_8_below_threshold=\"" << hex({kExtensionTag, extension_of(OpKind::kBurst), 7, kBelowThreshold})
@@ -155,6 +156,8 @@ void print_binary_dict() {
   std::cout << "churn_4_below_threshold=\"" << hex({kExtensionTag, extension_of(OpKind::kChurn), 3, kBelowThreshold})
             << "\"\n";
   std::cout << "drop_8=\"" << hex({kExtensionTag, extension_of(OpKind::kDrop), 7}) << "\"\n";
+  std::cout << "cycle_8_below_threshold=\"" << hex({kExtensionTag, extension_of(OpKind::kCycle), 7, kBelowThreshold})
+            << "\"\n";
   std::cout << "pool_size_100=\"" << hex({(7u << 2) | 3u}) << "\"\n";
   for (const unsigned w : {0u, 1u}) std::cout << "header_limit_4_window_" << (w + 1) << "=\"" << hex({0x4E, w}) << "\"\n";
 }

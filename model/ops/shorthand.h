@@ -9,6 +9,10 @@
 //               N is beyond spec::kMaxRequest: the alloc then creates no buffer)
 //   drop K      the release of the K newest live buffers, newest first (all
 //               of them when fewer are live)
+//   cycle K N   K times `alloc N`, the release of those K buffers newest
+//               first (none when N is refused), then K times `alloc N` again:
+//               pools the first K started die into the cache and the second
+//               K's pool starts take them back
 #pragma once
 
 #include <cstdint>
@@ -40,6 +44,14 @@ void expand_shorthand(const Op& shorthand, std::uint64_t next_buffer, NewestLive
     case OpKind::kDrop:
       for (const std::uint64_t buffer : newest_live(shorthand.a)) out.push_back(Op::release(buffer));
       return;
+    case OpKind::kCycle: {
+      const Op alloc = Op::alloc(shorthand.b);
+      for (std::uint64_t i = 0; i < shorthand.a; ++i) out.push_back(alloc);
+      if (!refused(alloc))
+        for (std::uint64_t i = shorthand.a; i-- > 0;) out.push_back(Op::release(next_buffer + i));
+      for (std::uint64_t i = 0; i < shorthand.a; ++i) out.push_back(alloc);
+      return;
+    }
     default:
       out.push_back(shorthand);  // a plain op stands for itself
       return;

@@ -57,6 +57,7 @@ Outcome ReferenceModel::apply(const Op& op) {
     case OpKind::kBurst:
     case OpKind::kChurn:
     case OpKind::kDrop:
+    case OpKind::kCycle:
       throw std::invalid_argument(to_text(op) + " is a shorthand: expand it (model/ops/shorthand.h) first");
     case OpKind::kRealloc: {  // the plain ops it means; the outcome is the new buffer's (a caller that
                               // follows pool deaths runs the two ops itself: model/tool/pool_map.cc)
