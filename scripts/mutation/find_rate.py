@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import random
+import shlex
 import statistics
 import subprocess
 import sys
@@ -126,12 +127,13 @@ def run(args):
     for (n, s), t in zip(jobs, times):
         by_mutant.setdefault(n, {})[str(s)] = t
     run_info = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": results.commit(),
-                "command": args.command, "fuzzer": os.path.relpath(fuzzer, ROOT), "seconds": args.seconds,
+                "command": args.command or "python3 scripts/mutation/find_rate.py " + shlex.join(sys.argv[1:]), "fuzzer": os.path.relpath(fuzzer, ROOT), "seconds": args.seconds,
                 "jobs": args.jobs, "extra_flags": args.extra_flags, "nproc": os.cpu_count(), "machine": f"{platform.machine()}, Linux {platform.release()}",
                 "load": [round(x, 2) for x in load_start] + [round(x, 2) for x in os.getloadavg()]}
     with open(args.data, "a") as f:
         for n in numbers:
             f.write(json.dumps({"number": n, "id": mutants[n]["id"], "times": by_mutant[n], "run": run_info}) + "\n")
+    args.run = None  # the table of this run
     report(args)
 
 
@@ -193,7 +195,8 @@ def main():
     r.add_argument("--fuzzer", default=detectors.FUZZER)
     r.add_argument("--data", default=DATA)
     r.add_argument("--extra-flags", default="", help="more libFuzzer flags, e.g. -dict=PATH")
-    r.add_argument("--command", default="python3 scripts/mutation/find_rate.py run")
+    r.add_argument("--command", help="the command to record, when it was more than this one (e.g. under nice); "
+                   "default: this command line as typed")
     p = sub.add_parser("report")
     p.add_argument("--data", default=DATA)
     p.add_argument("--run", help="the run of this date (its table's 'the run of DATE'); default: the last run")
