@@ -24,7 +24,8 @@
 # FUZZ_CORPUS_DIR (default: corpus/), FUZZ_REMINIMIZE=1 (rewrite each corpus/<target>/ as the smallest set with
 # the same coverage instead of only adding to it), FUZZ_SKIP_BUILD=1.
 # Exit: 0 no crash, 1 a target crashed (each crash is listed with its replay
-# and minimize commands), 2 a build or usage problem.
+# and minimize commands) or a fleet hung (killed 120 s after its time box,
+# listed), 2 a build or usage problem.
 set -euo pipefail
 source "$(dirname "$0")/lib/fuzz-common.sh"
 source "$(dirname "$0")/lib/fuzz-afl.sh"
@@ -89,6 +90,8 @@ sum_stat() {  # sum_stat NAME LOG...
 
 summary=()
 crashes=()
+hung=()  # "target logs build" of each fleet killed after its time box
+hang_grace=120
 fleet_rates=()
 for target in "${targets[@]}"; do
   binary=${fuzz_binary[$target]}
@@ -121,18 +124,27 @@ for target in "${targets[@]}"; do
     # -jobs keeps every core busy for the whole time (-fork restarts short
     # child runs, which cost more than they fuzz at this speed); each job
     # adds what it finds to the shared working corpus, whichever build runs it.
+    # Each fleet is killed (its process group: every job) if it is still
+    # running $hang_grace s after its time box: a job can hang instead of
+    # crashing, e.g. when glibc aborts inside free() on a heap the allocator
+    # corrupted (the fast build has no ASan to see it first) and libFuzzer's
+    # crash handler then waits for the malloc lock that free() holds. The
+    # summary names the fleet that hung.
     pids=()
     if [ "$fast_jobs" -gt 0 ]; then
-      (cd "$work/fast" && "$fast_binary" -jobs="$fast_jobs" -workers="$fast_jobs" -max_total_time="$seconds" \
-        -print_final_stats=1 -artifact_prefix="$work/crashes-fast/" "${options[@]}" "$work/corpus" \
-        "${fuzz_seeds[$target]}" >"$work/fast/fuzz.log" 2>&1) &
+      (cd "$work/fast" && timeout -s KILL "$((seconds + hang_grace))" "$fast_binary" -jobs="$fast_jobs" \
+        -workers="$fast_jobs" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$work/crashes-fast/" \
+        "${options[@]}" "$work/corpus" "${fuzz_seeds[$target]}" >"$work/fast/fuzz.log" 2>&1 ||
+        { [ $? -ne 137 ] || touch "$work/fast/hung"; }) &
       pids+=($!)
     fi
-    (cd "$work/asan" && "$binary" -jobs="$asan_jobs" -workers="$asan_jobs" -max_total_time="$seconds" \
-      -print_final_stats=1 -artifact_prefix="$work/crashes/" "${options[@]}" "$work/corpus" "${fuzz_seeds[$target]}" \
-      >"$work/asan/fuzz.log" 2>&1) &
+    (cd "$work/asan" && timeout -s KILL "$((seconds + hang_grace))" "$binary" -jobs="$asan_jobs" -workers="$asan_jobs" \
+      -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$work/crashes/" "${options[@]}" "$work/corpus" \
+      "${fuzz_seeds[$target]}" >"$work/asan/fuzz.log" 2>&1 || { [ $? -ne 137 ] || touch "$work/asan/hung"; }) &
     pids+=($!)
     wait "${pids[@]}" || true
+    [ ! -f "$work/fast/hung" ] || hung+=("$target ${work#"$fuzz_root"/}/fast $fast_label")
+    [ ! -f "$work/asan/hung" ] || hung+=("$target ${work#"$fuzz_root"/}/asan ASan+UBSan")
     execs_fast=$(sum_stat number_of_executed_units "$work"/fast/fuzz-*.log)
     execs_asan=$(sum_stat number_of_executed_units "$work"/asan/fuzz-*.log)
     execs=$((execs_fast + execs_asan))
@@ -209,6 +221,15 @@ if chart_error=$(node "$fuzz_root/scripts/charts/fuzz_chart.js" -o "$fuzz_work_d
 else
   echo "campaign chart: not drawn: $chart_error"
 fi
+if [ ${#hung[@]} -gt 0 ]; then
+  echo
+  echo "hung (a fleet still running ${hang_grace} s after its time box, killed; no input is saved for a hang):"
+  for line in "${hung[@]}"; do
+    read -r name logs build <<<"$line"
+    echo "  $name: the $build jobs, logs in $logs/fuzz-*.log; a crash handler stuck on a corrupted heap looks" \
+      "like this: FUZZ_FLEET=asan bash scripts/fuzz.sh $seconds runs every job under ASan+UBSan, which reports it"
+  done
+fi
 if [ ${#crashes[@]} -gt 0 ]; then
   echo
   echo "crashes (replay with the g++ sanitizer build, then minimize into a text regression):"
@@ -236,3 +257,4 @@ if [ ${#crashes[@]} -gt 0 ]; then
   done
   exit 1
 fi
+[ ${#hung[@]} -eq 0 ] || exit 1
