@@ -20,6 +20,9 @@ namespace poolcheck::fuzz {
 namespace {
 
 std::size_t size_class(std::size_t bytes) { return std::bit_ceil(bytes < 16 ? std::size_t{16} : bytes); }
+std::uint16_t kept_alignment_bit(std::size_t alignment) {
+  return static_cast<std::uint16_t>(1u << std::countr_zero(alignment));
+}
 
 // A large block: its own mapping, the block placed so that it ends as close
 // to the guard page after it as its alignment (at most a page) allows.
@@ -81,14 +84,9 @@ RecycledBlocks::~RecycledBlocks() {
 void* RecycledBlocks::do_allocate(std::size_t bytes, std::size_t alignment) {
   if (bytes > kMaxClass) return map_block(bytes, alignment);
   const std::size_t size = size_class(bytes);
-  void* p = nullptr;
   if (alignment > kMaxKeptAlignment) return std::pmr::new_delete_resource()->allocate(bytes, alignment);
-  std::vector<void*>& list = free_[list_index(size, alignment)];
-  if (!list.empty()) {
-    p = list.back();
-    list.pop_back();
-    kept_ -= size;
-  } else {
+  void* p = take_kept(size, alignment);
+  if (p == nullptr) {
     p = std::pmr::new_delete_resource()->allocate(size, alignment);
     ASAN_POISON_MEMORY_REGION(p, size);
   }
@@ -96,10 +94,30 @@ void* RecycledBlocks::do_allocate(std::size_t bytes, std::size_t alignment) {
   return p;
 }
 
+void* RecycledBlocks::take_kept(std::size_t size, std::size_t alignment) {
+  const std::size_t c = std::countr_zero(size) - 4;
+  const unsigned fitting = kept_alignments_[c] & ~((1u << std::countr_zero(alignment)) - 1u);
+  if (fitting == 0) return nullptr;
+  const std::size_t kept_alignment = std::size_t{1} << (std::bit_width(fitting) - 1);
+  std::vector<void*>& list = free_[list_index(size, kept_alignment)];
+  void* p = list.back();
+  list.pop_back();
+  if (list.empty()) kept_alignments_[c] &= static_cast<std::uint16_t>(~kept_alignment_bit(kept_alignment));
+  kept_ -= size;
+  if (kept_alignment != alignment) lent_.emplace(p, kept_alignment);
+  return p;
+}
+
 void RecycledBlocks::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
   if (bytes > kMaxClass) return unmap_block(p, bytes, alignment);
   if (alignment > kMaxKeptAlignment) return std::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
   const std::size_t size = size_class(bytes);
+  if (!lent_.empty()) {  // made with a larger alignment than it was last asked for
+    if (const auto it = lent_.find(p); it != lent_.end()) {
+      alignment = it->second;
+      lent_.erase(it);
+    }
+  }
   if (kept_ + size > kMaxKept) {
     ASAN_UNPOISON_MEMORY_REGION(p, size);
     std::pmr::new_delete_resource()->deallocate(p, size, alignment);
@@ -107,6 +125,7 @@ void RecycledBlocks::do_deallocate(void* p, std::size_t bytes, std::size_t align
   }
   ASAN_POISON_MEMORY_REGION(p, size);
   free_[list_index(size, alignment)].push_back(p);
+  kept_alignments_[std::countr_zero(size) - 4] |= kept_alignment_bit(alignment);
   kept_ += size;
 }
 

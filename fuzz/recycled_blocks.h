@@ -7,6 +7,13 @@
 // So blocks up to 1 MiB come from free lists by size class (powers of two)
 // and go back to them, and larger blocks are mapped and unmapped directly.
 //
+// A block kept for one alignment serves a request for a smaller one, the
+// most aligned first, as malloc hands an address out again whatever it was
+// asked for before: an allocator that remembers a block's alignment by its
+// address past the block's release gives it back with the old one, and the
+// checkers' upstream sees that. The block goes back to the list of the
+// alignment it was made with.
+//
 // ASan still sees every misuse it saw before: the bytes of a class beyond the
 // requested size, kept blocks, and the slack of a mapping are poisoned, and a
 // mapping ends at an inaccessible guard page. Once a kept block is handed out
@@ -16,7 +23,9 @@
 #include <array>
 #include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <memory_resource>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -47,8 +56,18 @@ class RecycledBlocks : public std::pmr::memory_resource {
     return (std::countr_zero(size_class) - 4) * kAlignments + std::countr_zero(alignment);
   }
 
+  // The kept block of this size class with the largest alignment of at
+  // least `alignment`; nullptr if none.
+  void* take_kept(std::size_t size_class, std::size_t alignment);
+
   std::size_t kept_ = 0;
   std::array<std::vector<void*>, kClasses * kAlignments> free_;
+  // Per size class, bit a set when the list of alignment 2^a holds a block.
+  std::array<std::uint16_t, kClasses> kept_alignments_{};
+  static_assert(kAlignments <= 16);
+  // Blocks handed out for a smaller alignment than they were made with,
+  // while out: that alignment.
+  std::unordered_map<void*, std::size_t> lent_;
 };
 
 // The process-wide instance the allocator targets use.
