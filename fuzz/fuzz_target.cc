@@ -17,21 +17,15 @@ namespace {
 // found the heap corrupted (a double free, a chunk the allocator overran)
 // and aborts inside free() or malloc(), often holding the malloc lock.
 // libFuzzer's own handler then allocates and waits for that lock for ever,
-// and the input is lost. So under libFuzzer (LLVMFuzzerInitialize was
-// called, and not by AFL++) and without ASan, which checks every free itself, this handler
-// writes the input next to libFuzzer's crashes (-artifact_prefix) with
-// calls that take no lock, then dies of the signal as before. A failed
-// check gives libFuzzer its handler back first (run_or_abort): its crash
-// report is unchanged.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define POOLCHECK_FUZZ_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define POOLCHECK_FUZZ_ASAN 1
-#endif
-#ifndef POOLCHECK_FUZZ_ASAN
+// and the input is lost. So in the libFuzzer builds without a sanitizer
+// (POOLCHECK_FUZZ_SAVE_ABORTS, fuzz/CMakeLists.txt: the fast fleet's; ASan
+// checks every free itself, and OSS-Fuzz's and AFL++'s builds keep their
+// engines' crash handling), once libFuzzer has called LLVMFuzzerInitialize,
+// this handler writes the input next to libFuzzer's crashes
+// (-artifact_prefix) with calls that take no lock, then dies of the signal
+// as before. A failed check gives libFuzzer its handler back first
+// (run_or_abort): its crash report is unchanged.
+#ifdef POOLCHECK_FUZZ_SAVE_ABORTS
 bool under_libfuzzer = false;
 std::string abort_path;  // <artifact_prefix>crash-abort-<pid>, set before any input runs
 // A copy of the running input outside the heap: libFuzzer's own copy is a
@@ -99,7 +93,7 @@ RunArena::~RunArena() {
 }
 
 int run_or_abort(const FuzzTarget& target, const std::uint8_t* data, std::size_t size) {
-#ifndef POOLCHECK_FUZZ_ASAN
+#ifdef POOLCHECK_FUZZ_SAVE_ABORTS
   // Installed at the first input: libFuzzer sets its handlers after
   // LLVMFuzzerInitialize, and would replace this one.
   if (!handler_installed) install_abort_handler();
@@ -109,7 +103,7 @@ int run_or_abort(const FuzzTarget& target, const std::uint8_t* data, std::size_t
   if (Report report = target.check_bytes({data, size})) {
     std::fprintf(stderr, "==== %s: check failed\n%s", target.name, report->c_str());
     std::fflush(stderr);
-#ifndef POOLCHECK_FUZZ_ASAN
+#ifdef POOLCHECK_FUZZ_SAVE_ABORTS
     if (under_libfuzzer) ::sigaction(SIGABRT, &libfuzzer_abort, nullptr);
 #endif
     std::abort();
@@ -122,11 +116,9 @@ int run_or_abort(const FuzzTarget& target, const std::uint8_t* data, std::size_t
 // libFuzzer (and AFL++'s libFuzzer driver) call this once, before any input;
 // the replay driver does not.
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-#ifndef POOLCHECK_FUZZ_ASAN
+#ifdef POOLCHECK_FUZZ_SAVE_ABORTS
   using namespace poolcheck::fuzz;
-  // AFL++'s driver calls it too, but AFL++ keeps its own crashes (by the
-  // signal, which the handler still dies of): nothing to write there.
-  under_libfuzzer = std::getenv("__AFL_SHM_ID") == nullptr;
+  under_libfuzzer = true;
   std::string prefix;
   for (int i = 1; i < *argc; ++i) {
     const std::string_view arg = (*argv)[i];
