@@ -75,7 +75,6 @@ void install_abort_handler() {
 }
 #endif
 
-
 // Bump allocation from a block kept for the process; a run needing more
 // takes further blocks from the heap, and release() returns them.
 std::pmr::monotonic_buffer_resource& run_memory() {

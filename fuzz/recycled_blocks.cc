@@ -95,7 +95,7 @@ void* RecycledBlocks::do_allocate(std::size_t bytes, std::size_t alignment) {
 }
 
 void* RecycledBlocks::take_kept(std::size_t size, std::size_t alignment) {
-  const std::size_t c = std::countr_zero(size) - 4;
+  const std::size_t c = class_index(size);
   const unsigned fitting = kept_alignments_[c] & ~((1u << std::countr_zero(alignment)) - 1u);
   if (fitting == 0) return nullptr;
   const std::size_t kept_alignment = std::size_t{1} << (std::bit_width(fitting) - 1);
@@ -125,7 +125,7 @@ void RecycledBlocks::do_deallocate(void* p, std::size_t bytes, std::size_t align
   }
   ASAN_POISON_MEMORY_REGION(p, size);
   free_[list_index(size, alignment)].push_back(p);
-  kept_alignments_[std::countr_zero(size) - 4] |= kept_alignment_bit(alignment);
+  kept_alignments_[class_index(size)] |= kept_alignment_bit(alignment);
   kept_ += size;
 }
 

@@ -52,8 +52,9 @@ class RecycledBlocks : public std::pmr::memory_resource {
   static constexpr std::size_t kMaxKeptAlignment = 4096;
   static constexpr std::size_t kAlignments = std::countr_zero(kMaxKeptAlignment) + 1;
   static constexpr std::size_t kClasses = std::countr_zero(kMaxClass) - 4 + 1;
+  static std::size_t class_index(std::size_t size_class) { return std::countr_zero(size_class) - 4; }
   static std::size_t list_index(std::size_t size_class, std::size_t alignment) {
-    return (std::countr_zero(size_class) - 4) * kAlignments + std::countr_zero(alignment);
+    return class_index(size_class) * kAlignments + std::countr_zero(alignment);
   }
 
   // The kept block of this size class with the largest alignment of at

@@ -150,6 +150,7 @@ void print_binary_dict() {
   // pool; `cycle` then ends a small window with pools taken back from the
   // cache. And headers with a window of 1 or 2 and a cache limit of 4.
   constexpr unsigned kBelowThreshold = 3;
+  constexpr unsigned kPoolSize100 = (7u << 2) | 3u, kHeaderLimit4 = 0x4E;  // a window byte follows the header
   const auto extension_of = [](OpKind kind) { return kOpSpecs[static_cast<std::size_t>(kind)].extension; };
   std::cout << "burst_8_below_threshold=\"" << hex({kExtensionTag, extension_of(OpKind::kBurst), 7, kBelowThreshold})
             << "\"\n";
@@ -158,15 +159,17 @@ void print_binary_dict() {
   std::cout << "drop_8=\"" << hex({kExtensionTag, extension_of(OpKind::kDrop), 7}) << "\"\n";
   std::cout << "cycle_8_below_threshold=\"" << hex({kExtensionTag, extension_of(OpKind::kCycle), 7, kBelowThreshold})
             << "\"\n";
-  std::cout << "pool_size_100=\"" << hex({(7u << 2) | 3u}) << "\"\n";
-  for (const unsigned w : {0u, 1u}) std::cout << "header_limit_4_window_" << (w + 1) << "=\"" << hex({0x4E, w}) << "\"\n";
+  std::cout << "pool_size_100=\"" << hex({kPoolSize100}) << "\"\n";
+  for (const unsigned w : {0u, 1u})
+    std::cout << "header_limit_4_window_" << (w + 1) << "=\"" << hex({kHeaderLimit4, w}) << "\"\n";
   // And whole inputs, header first (a word lands at the start of an input
   // only now and then, and the header is only read there): the cache's round
   // trip of the reach test, `cycle 8` on 100-byte pools with a window of 1
   // or 2, which a trim that miscounts what it took back fails at once.
   for (const unsigned w : {0u, 1u})
     std::cout << "input_cycle_window_" << (w + 1) << "=\""
-              << hex({0x4E, w, (7u << 2) | 3u, kExtensionTag, extension_of(OpKind::kCycle), 7, kBelowThreshold}) << "\"\n";
+              << hex({kHeaderLimit4, w, kPoolSize100, kExtensionTag, extension_of(OpKind::kCycle), 7, kBelowThreshold})
+              << "\"\n";
 }
 
 }  // namespace

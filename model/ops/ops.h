@@ -6,7 +6,7 @@
 // them):  pool_size N | alloc N [align A] | from R A | release K |
 //         alloc_slow N [align A] | fail_next [K] | realloc K N |
 //         try_pool_size V | try_alignment V | try_cache_limit V |
-//         try_cache_window V (and the shorthands burst, churn, drop)
+//         try_cache_window V (and the shorthands burst, churn, drop, cycle)
 // Buffers are numbered from 0 in creation order, empty ones included; a
 // refused request (refusal_of below) creates no buffer. An op
 // whose upstream request fails by `fail_next` throws and is then run once

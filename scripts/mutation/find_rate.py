@@ -126,8 +126,9 @@ def run(args):
     by_mutant = {}
     for (n, s), t in zip(jobs, times):
         by_mutant.setdefault(n, {})[str(s)] = t
+    command = args.command or "python3 scripts/mutation/find_rate.py " + shlex.join(sys.argv[1:])
     run_info = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": results.commit(),
-                "command": args.command or "python3 scripts/mutation/find_rate.py " + shlex.join(sys.argv[1:]), "fuzzer": os.path.relpath(fuzzer, ROOT), "seconds": args.seconds,
+                "command": command, "fuzzer": os.path.relpath(fuzzer, ROOT), "seconds": args.seconds,
                 "jobs": args.jobs, "extra_flags": args.extra_flags, "nproc": os.cpu_count(), "machine": f"{platform.machine()}, Linux {platform.release()}",
                 "load": [round(x, 2) for x in load_start] + [round(x, 2) for x in os.getloadavg()]}
     with open(args.data, "a") as f:
