@@ -17,6 +17,7 @@
 #include "model/ops/spec_limits.h"
 #include "model/reference/decode_ops.h"
 #include "model/reference/reference_model.h"
+#include "model/testing/aimed_variants.h"
 #include "model/testing/broken_refusal.h"
 
 namespace poolcheck::fuzz {
@@ -256,8 +257,33 @@ TEST(Reach, RefusedRequestsInAFewBytes) {
   EXPECT_EQ(check_pool_diff<broken::RefusesTheLargestAlignmentAllocator>(cases[0].bytes), std::nullopt);
 }
 
-// The settings tried (try_S V, handler TrySetting: extension numbers 12-15)
-// in 3 to 7 bytes: the extension tag, the number, a varint V. A refused
+// A request of exactly 2^30 bytes must succeed (docs/SPEC.md, Failure). It
+// costs the budget a quarter MiB (request_cost: the checkers touch its ends
+// and one run per MiB, and the upstream maps it lazily), so it is one op of
+// 7 bytes, and four fit in an input; the allocator that refuses it (the
+// `>=` mutant of check_request) is found there.
+TEST(Reach, ARequestOfExactly2p30InSevenBytes) {
+  const std::vector<Op> one = {Op::alloc(spec::kMaxRequest)};
+  const std::vector<std::uint8_t> bytes = encode_ops(one, {});
+  EXPECT_EQ(bytes.size(), 7u);
+  EXPECT_EQ(decode_ops(bytes).ops, one);
+  EXPECT_EQ(request_cost(one[0]), kLargeRequestCost);
+  EXPECT_EQ(request_cost(Op::alloc_slow(kLargeRequest + 1)), kLargeRequestCost);
+  EXPECT_EQ(request_cost(Op::alloc(kLargeRequest)), kLargeRequest);  // patterned in full: its size
+  EXPECT_EQ(request_cost(Op::from(spec::kMaxRequest, 0)), spec::kMaxRequest);  // the writer may write it all
+  // Four fit; the fifth ends the sequence.
+  std::vector<std::uint8_t> five = bytes;
+  for (int i = 0; i < 4; ++i) five.insert(five.end(), bytes.begin() + 1, bytes.end());
+  EXPECT_EQ(decode_ops(five).ops, std::vector<Op>(4, one[0]));
+  EXPECT_EQ(check_pool_diff<>(bytes), std::nullopt);
+  EXPECT_NE(check_pool_diff<aimed::RejectsTheLargestRequestAllocator>(bytes), std::nullopt);
+  const std::vector<Op> smaller = {Op::alloc(kLargeRequest + 1)};
+  EXPECT_EQ(check_pool_diff<aimed::RejectsTheLargestRequestAllocator>(encode_ops(smaller, {})), std::nullopt);
+}
+
+// The settings tried (try_S V, handler TrySetting: extension numbers 12-15,
+// and 17 for try_null_upstream) in 3 to 7 bytes: the extension tag, the
+// number, a varint V (none for a null upstream). A refused
 // value must be refused in the spec's words; the allocator that takes any
 // settings (what a deleted return of validate() makes) is found by each,
 // the words of the allocator that words its bounds otherwise by the one
@@ -274,6 +300,7 @@ TEST(Reach, SettingsTriedInAFewBytes) {
       {{0xF3, 0xFB, 0x0E, 0xC1, 0x84, 0x3D}, "try_cache_limit 1000001", true},
       {{0xF3, 0xFB, 0x0F, 0x00}, "try_cache_window 0", true},
       {{0xF3, 0xFB, 0x0F, 0xC0, 0x84, 0x3D}, "try_cache_window 1000000", false},
+      {{0xF3, 0xFB, 0x11}, "try_null_upstream", true},
       {{0xF3, 0xFB, 0x0C, 0x81, 0x80, 0x80, 0x80, 0x04}, "try_pool_size 1073741825", true},
   };
   for (const Case& c : cases) {

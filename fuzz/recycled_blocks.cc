@@ -25,7 +25,8 @@ std::uint16_t kept_alignment_bit(std::size_t alignment) {
 }
 
 // A large block: its own mapping, the block placed so that it ends as close
-// to the guard page after it as its alignment (at most a page) allows.
+// to the guard page after it as its alignment allows (one above a page
+// puts it at the start of the mapping: map_block).
 struct Mapping {
   std::size_t length;  // guard page included
   std::size_t offset;  // of the block in it
@@ -43,11 +44,22 @@ Mapping mapping_for(std::size_t bytes, std::size_t alignment) {
 }
 
 void* map_block(std::size_t bytes, std::size_t alignment) {
-  if (alignment > page_size()) throw std::bad_alloc();  // the allocator asks for at most 4096
   const Mapping m = mapping_for(bytes, alignment);
-  void* mapped = mmap(nullptr, m.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  // Above a page (a request's own alignment, up to 2^30) the block starts
+  // the mapping (offset 0): map alignment - page bytes more, and unmap what
+  // lies before and after the aligned part, so unmap_block finds it again.
+  const std::size_t slack = alignment > page_size() ? alignment - page_size() : 0;
+  void* mapped = mmap(nullptr, m.length + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                      -1, 0);
   if (mapped == MAP_FAILED) throw std::bad_alloc();
   auto* base = static_cast<std::byte*>(mapped);
+  if (slack != 0) {
+    const auto at = reinterpret_cast<std::uintptr_t>(mapped);
+    const std::size_t before = (alignment - at % alignment) % alignment;
+    if (before != 0) munmap(base, before);
+    if (slack - before != 0) munmap(base + before + m.length, slack - before);
+    base += before;
+  }
   const std::size_t usable = m.length - page_size();
   mprotect(base + usable, page_size(), PROT_NONE);
   ASAN_POISON_MEMORY_REGION(base, m.offset);

@@ -46,5 +46,21 @@ TEST(RecycledBlocks, ABlockKeptForALargerAlignmentServesASmallerOne) {
   blocks.deallocate(over_aligned, 100, 4096);
 }
 
+// Above 1 MiB a block is its own mapping, for any alignment a request may
+// ask (a request's own alignment may pass a page: `alloc_slow N align
+// 8192`), writable from end to end, and unmapped when it comes back.
+TEST(RecycledBlocks, ALargeBlockHasItsAlignmentEvenAboveAPage) {
+  RecycledBlocks blocks;
+  for (const std::size_t alignment : {std::size_t{16}, std::size_t{4096}, std::size_t{8192}, std::size_t{1} << 20}) {
+    for (const std::size_t bytes : {(std::size_t{1} << 20) + 1, std::size_t{3} << 20}) {
+      auto* block = static_cast<unsigned char*>(blocks.allocate(bytes, alignment));
+      EXPECT_EQ(address(block) % alignment, 0u) << bytes << " bytes, alignment " << alignment;
+      block[0] = 1;
+      block[bytes - 1] = 2;
+      blocks.deallocate(block, bytes, alignment);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace poolcheck::fuzz

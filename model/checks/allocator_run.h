@@ -64,8 +64,7 @@ class AllocatorRun {
     }
     void fail_next(const Op& op) { run.upstream_.fail_request(run.upstream_.requests() + op.a); }
     void try_setting(const Op& op) {
-      PoolOptions options = run.settings_;
-      options.*setting_tried(op).field = op.a;
+      const PoolOptions options = tried_options(op, run.settings_);
       try {
         const Allocator tried(options);
       } catch (const std::invalid_argument&) {

@@ -128,8 +128,7 @@ class CheckerBase {
   // upstream for nothing. This allocator must not notice.
   void try_setting(const Op& op) {
     note_state_before();
-    PoolOptions options = on_upstream(settings_, &tracker_);
-    options.*setting_tried(op).field = op.a;
+    const PoolOptions options = tried_options(op, on_upstream(settings_, &tracker_));
     Refusal got = Refusal::kNone;
     std::string message;
     std::optional<Allocator> tried;

@@ -10,6 +10,8 @@
 #include <span>
 #include <vector>
 
+#include "model/ops/op_codec.h"
+
 namespace poolcheck {
 
 // Buffers up to kFullPatternLimit bytes carry the pattern in every byte.
@@ -17,9 +19,11 @@ namespace poolcheck {
 // run every kPatternStride bytes: a request of kMaxRequest (1 GiB) then
 // costs about a thousand page touches instead of a gigabyte of writes, and
 // memory the upstream hands out lazily (malloc's mmap) stays uncommitted, so
-// that sizes up to the limit can be tested at all. Every buffer the fuzzers
-// and generators make is covered in full: a sequence requests at most 1 MiB.
+// that sizes up to the limit can be tested at all. The decoder's budget
+// counts a request above this bound by what these touch (kLargeRequest,
+// model/ops/op_codec.h); every smaller buffer is covered in full.
 inline constexpr std::size_t kFullPatternLimit = std::size_t{1} << 20;
+static_assert(kFullPatternLimit == kLargeRequest);
 inline constexpr std::size_t kPatternRun = 64;  // a multiple of 8
 inline constexpr std::size_t kPatternStride = std::size_t{1} << 20;
 

@@ -6,8 +6,10 @@
 //
 // A sequence may request at most kMaxDecodedBytes in all (request_cost
 // below: alloc N and from R A count N and R, an alignment above 64 counts
-// too; refused requests and empty ones cost nothing). Decoding ends at the op that would pass it: that keeps every input
-// cheap for the fuzzers, and replay sees exactly what the fuzzer saw.
+// too, an alloc above 1 MiB counts a quarter MiB; refused requests and
+// empty ones cost nothing). Decoding ends at the op that would pass it: that
+// keeps every input cheap for the fuzzers, and replay sees exactly what the
+// fuzzer saw.
 #pragma once
 
 #include <cstddef>
@@ -48,15 +50,27 @@ inline constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t{1} << 20;
 // cache and two trims at Node's window of 512.
 inline constexpr std::uint64_t kMaxShorthandOps = 4096;
 
+// Above kLargeRequest bytes a buffer is not written in full: the checkers
+// pattern its ends and one run per MiB (model/checks/content_pattern.h,
+// whose kFullPatternLimit is this bound) and the fuzz targets' upstream maps
+// it lazily, so it costs what it touches, not what it asks.
+inline constexpr std::uint64_t kLargeRequest = kMaxDecodedBytes;
+inline constexpr std::uint64_t kLargeRequestCost = kMaxDecodedBytes / 4;
+
 // What an op adds toward kMaxDecodedBytes: N of alloc, alloc_slow and
 // realloc, R of from (refused requests, refusal_of, cost nothing: they touch
 // no memory), and an alignment above 64 too, since the block it asks for may
 // take up to N + A bytes (under AddressSanitizer it does); an empty request
-// takes no block, whatever its alignment.
+// takes no block, whatever its alignment. An alloc or alloc_slow of more
+// than kLargeRequest bytes counts kLargeRequestCost for its N (up to four in
+// an input: a request of exactly 2^30, which must succeed, fits); realloc
+// and from still count N and R, since realloc copies and from's writer
+// writes what they keep.
 inline std::uint64_t request_cost(const Op& op) {
   if (!creates_buffer(op) || refused(op) || requested_size(op) == 0) return 0;
   const bool aligned = op.kind == OpKind::kAlloc || op.kind == OpKind::kAllocSlow;
-  return requested_size(op) + (aligned && op.b > kPoolBaseAlignment ? op.b : 0);
+  const std::uint64_t size = aligned && op.a > kLargeRequest ? kLargeRequestCost : requested_size(op);
+  return size + (aligned && op.b > kPoolBaseAlignment ? op.b : 0);
 }
 
 class OpDecoder {

@@ -108,8 +108,8 @@ void print_binary_dict() {
   // Refused ops and the bounds (docs/SPEC.md, Failure), as the
   // encoder writes them (its header byte left out): alignments that are not
   // powers of two or beyond 2^30 (2^30 itself is accepted), pool sizes at
-  // and beyond 2^30, and requests one past the bound and at 2^64 - 1 (a
-  // request of 2^30 itself is over the decoder's byte budget).
+  // and beyond 2^30, and requests at the bound (accepted: it costs the
+  // decoder's budget a quarter, request_cost), one past it and at 2^64 - 1.
   const std::uint64_t bound = spec::kMaxRequest, u64_max = ~std::uint64_t{0};
   const std::pair<std::string_view, Op> refused_ops[] = {
       {"alloc_align_3", Op::alloc(0, 3)},
@@ -120,6 +120,7 @@ void print_binary_dict() {
       {"pool_size_2p30", Op::pool_size(spec::kMaxPoolSize)},
       {"pool_size_2p30_plus_one", Op::pool_size(spec::kMaxPoolSize + 1)},
       {"pool_size_u64_max", Op::pool_size(u64_max)},
+      {"alloc_2p30", Op::alloc(bound)},
       {"alloc_2p30_plus_one", Op::alloc(bound + 1)},
       {"alloc_u64_max", Op::alloc(u64_max)},
       {"from_2p30_plus_one", Op::from(bound + 1, 0)},
@@ -135,6 +136,7 @@ void print_binary_dict() {
       {"try_cache_window_0", {OpKind::kTryCacheWindow, 0, 0}},
       {"try_cache_window_1000000", {OpKind::kTryCacheWindow, spec::kMaxCacheWindow, 0}},
       {"try_cache_window_1000001", {OpKind::kTryCacheWindow, spec::kMaxCacheWindow + 1, 0}},
+      {"try_null_upstream", {OpKind::kTryNullUpstream, 0, 0}},
   };
   for (const auto& [name, op] : refused_ops) {
     const std::vector<std::uint8_t> bytes = encode_ops(std::span(&op, 1), PoolOptions{});

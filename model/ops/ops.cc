@@ -63,8 +63,15 @@ const Setting& setting_tried(const Op& op) {
   return *setting;
 }
 
+PoolOptions tried_options(const Op& op, PoolOptions options) {
+  if (op.kind == OpKind::kTryNullUpstream) options.upstream = nullptr;
+  else options.*setting_tried(op).field = op.a;
+  return options;
+}
+
 Refusal refusal_of(const Op& op) {
   if (op.kind == OpKind::kPoolSize) return spec::is_pool_size(op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
+  if (op.kind == OpKind::kTryNullUpstream) return Refusal::kInvalidArgument;
   if (spec_of(op.kind).handler == OpHandler::kTrySetting)
     return accepts(setting_tried(op), op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
   if (!creates_buffer(op)) return Refusal::kNone;
@@ -77,6 +84,7 @@ std::string refusal_message(const Op& op) {
   switch (refusal_of(op)) {
     case Refusal::kNone: return "";
     case Refusal::kInvalidArgument:
+      if (op.kind == OpKind::kTryNullUpstream) return spec::null_upstream_error();
       if (spec_of(op.kind).handler == OpHandler::kTrySetting) return value_error(setting_tried(op), op.a);
       return op.kind == OpKind::kPoolSize ? spec::pool_size_error(op.a) : spec::request_alignment_error(op.b);
     case Refusal::kLengthError: return spec::request_size_error(requested_size(op));

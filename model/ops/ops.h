@@ -157,8 +157,13 @@ inline bool refused(const Op& op) { return refusal_of(op) != Refusal::kNone; }
 std::string_view refusal_name(Refusal refusal);
 struct Setting;  // model/ops/settings.h
 // The setting a try_S op tries (handler kTrySetting): the row of kSettings
-// named S. Throws std::invalid_argument for any other op.
+// named S. Throws std::invalid_argument for any other op (try_null_upstream
+// too: the upstream is no row of kSettings).
 const Setting& setting_tried(const Op& op);
+// The settings the allocator of a try op (handler kTrySetting) is built
+// with: `options` with S = V for try_S V, with no upstream for
+// try_null_upstream.
+PoolOptions tried_options(const Op& op, PoolOptions options);
 
 // What the exception of a refused op says, in docs/SPEC.md's words
 // (spec_limits.h): "alignment must be a power of two from 1 to 2^30

@@ -176,16 +176,26 @@ TEST(Ops, EverySettingIsADirectiveWithItsBound) {
 
 // The try_S rows and the settings table name each other: every setting has a
 // row `try_` + its name, and every TrySetting row tries a setting
-// (setting_tried() would throw for one that names none).
+// (setting_tried() would throw for one that names none) but
+// try_null_upstream, whose allocator has no upstream and is refused.
 TEST(Ops, EverySettingHasATryRowAndEveryTryRowASetting) {
   std::size_t rows = 0;
   for (const OpSpec& spec : kOpSpecs) {
-    if (spec.handler != OpHandler::kTrySetting) continue;
+    if (spec.handler != OpHandler::kTrySetting || spec.kind == OpKind::kTryNullUpstream) continue;
     ++rows;
     EXPECT_EQ("try_" + std::string(setting_tried(Op{spec.kind, 0, 0}).name), spec.name);
   }
   EXPECT_EQ(rows, kSettings.size());
   for (const Setting& setting : kSettings) EXPECT_NE(op_named("try_" + std::string(setting.name)), nullptr) << setting.name;
+  const Op null_upstream{OpKind::kTryNullUpstream, 0, 0};
+  EXPECT_THROW(setting_tried(null_upstream), std::invalid_argument);
+  EXPECT_EQ(tried_options(null_upstream, {}).upstream, nullptr);
+  EXPECT_EQ(refusal_of(null_upstream), Refusal::kInvalidArgument);
+  EXPECT_EQ(refusal_message(null_upstream), "upstream must not be null");
+  PoolOptions tried = tried_options(Op{OpKind::kTryCacheLimit, 3, 0}, {});
+  EXPECT_EQ(tried.cache_limit, 3u);
+  tried.cache_limit = PoolOptions{}.cache_limit;
+  EXPECT_EQ(tried, PoolOptions{});
 }
 
 }  // namespace

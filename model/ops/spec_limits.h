@@ -87,6 +87,7 @@ inline std::string cache_limit_error(std::size_t n) {
 inline std::string cache_window_error(std::size_t n) {
   return "cache_window must be from 1 to " + bound_with_value(kMaxCacheWindow) + ", not " + std::to_string(n);
 }
+inline std::string null_upstream_error() { return "upstream must not be null"; }
 inline std::string request_alignment_error(std::size_t alignment) {
   return "alignment must be a power of two from 1 to " + bound_with_value(kMaxRequestAlignment) + ", not " +
          std::to_string(alignment);
@@ -99,7 +100,7 @@ inline std::string request_size_error(std::size_t n) {
 // (alignment, upstream, pool_size, cache_limit, cache_window).
 inline std::optional<SettingError> validate(const PoolOptions& options) {
   if (!is_setting_alignment(options.alignment)) return SettingError{"alignment", alignment_error(options.alignment)};
-  if (options.upstream == nullptr) return SettingError{"upstream", "upstream must not be null"};
+  if (options.upstream == nullptr) return SettingError{"upstream", null_upstream_error()};
   if (!is_pool_size(options.pool_size)) return SettingError{"pool_size", pool_size_error(options.pool_size)};
   if (!is_cache_limit(options.cache_limit)) return SettingError{"cache_limit", cache_limit_error(options.cache_limit)};
   if (!is_cache_window(options.cache_window))

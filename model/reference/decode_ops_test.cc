@@ -161,7 +161,7 @@ TEST(OpCodec, TheRequestBudgetEndsDecodingAndBoundsEncoding) {
   bytes.push_back((1 << 3 | 1) << 2);  // alloc 1 (tiny): past the budget
   bytes.push_back((1 << 3 | 1) << 2);
   EXPECT_EQ(decode_ops(bytes).ops, ops);
-  const std::vector<Op> too_much = {Op::alloc(kMaxDecodedBytes + 1)};
+  const std::vector<Op> too_much = {Op::alloc(kMaxDecodedBytes), Op::alloc(1)};
   EXPECT_THROW(encode_ops(too_much, {}), std::invalid_argument);
 }
 

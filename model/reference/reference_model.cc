@@ -49,6 +49,7 @@ Outcome ReferenceModel::apply(const Op& op) {
     case OpKind::kTryAlignment:
     case OpKind::kTryCacheLimit:
     case OpKind::kTryCacheWindow:
+    case OpKind::kTryNullUpstream:
       return {};
     case OpKind::kAlloc:
     case OpKind::kAllocSlow:

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstddef>
+#include <memory_resource>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -112,9 +113,10 @@ class MiswordsItsRefusalsAllocator : public BasicPoolAllocator<> {
 
 // Takes any settings: a value validate() should refuse is clamped into
 // range instead (alignment to the next power of two up to 4096, the
-// others to their bounds), what the mutants that delete a return of
-// validate() or move a setting's bound do, by hand. `try_alignment 3`
-// then builds an allocator where the spec refuses one.
+// others to their bounds, a null upstream to new/delete), what the mutants
+// that delete a return of validate() or move a setting's bound do, by
+// hand. `try_alignment 3` then builds an allocator where the spec refuses
+// one.
 class AcceptsAnySettingsAllocator : public BasicPoolAllocator<> {
  public:
   explicit AcceptsAnySettingsAllocator(PoolOptions options = {}) : BasicPoolAllocator(clamped(options)) {}
@@ -125,6 +127,7 @@ class AcceptsAnySettingsAllocator : public BasicPoolAllocator<> {
     options.pool_size = std::min(options.pool_size, kMaxPoolSize);
     options.cache_limit = std::min(options.cache_limit, kMaxCacheLimit);
     options.cache_window = std::clamp<std::size_t>(options.cache_window, 1, kMaxCacheWindow);
+    if (options.upstream == nullptr) options.upstream = std::pmr::new_delete_resource();
     return options;
   }
 };
