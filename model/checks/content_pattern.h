@@ -3,6 +3,7 @@
 // stray writes show up as a changed byte when the buffer is verified.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -16,24 +17,28 @@ namespace poolcheck {
 
 // Buffers up to kFullPatternLimit bytes carry the pattern in every byte.
 // Longer ones carry it in their first and last kPatternRun bytes and in one
-// run every kPatternStride bytes: a request of kMaxRequest (1 GiB) then
-// costs about a thousand page touches instead of a gigabyte of writes, and
-// memory the upstream hands out lazily (malloc's mmap) stays uncommitted, so
-// that sizes up to the limit can be tested at all. The decoder's budget
-// counts a request above this bound by what these touch (kLargeRequest,
-// model/ops/op_codec.h); every smaller buffer is covered in full.
+// run every kPatternStride bytes, or every 1/kMaxPatternRuns of the buffer
+// if that is longer: a request of kMaxRequest (1 GiB) then costs about 65
+// page touches (each ~13 us here) instead of a gigabyte of writes, and
+// memory the upstream hands out lazily (malloc's mmap) stays uncommitted,
+// so that sizes up to the limit can be tested at all, and often (the
+// fuzzers make them: the decoder's budget counts a request above this bound
+// by what these touch, kLargeRequest in model/ops/op_codec.h). Every
+// smaller buffer is covered in full.
 inline constexpr std::size_t kFullPatternLimit = std::size_t{1} << 20;
 static_assert(kFullPatternLimit == kLargeRequest);
 inline constexpr std::size_t kPatternRun = 64;  // a multiple of 8
 inline constexpr std::size_t kPatternStride = std::size_t{1} << 20;
+inline constexpr std::size_t kMaxPatternRuns = 64;
 
 // Calls visit(first, last) for each range [first, last) of a buffer of
 // `size` bytes that carries the pattern; first is a multiple of 8.
 template <class Visit>
 void for_each_patterned_range(std::size_t size, Visit visit) {
   if (size <= kFullPatternLimit) return visit(std::size_t{0}, size);
+  const std::size_t stride = std::max(kPatternStride, (size / kMaxPatternRuns + 7) / 8 * 8);
   const std::size_t tail = (size - kPatternRun) / 8 * 8;
-  for (std::size_t first = 0; first < tail; first += kPatternStride) visit(first, first + kPatternRun);
+  for (std::size_t first = 0; first < tail; first += stride) visit(first, first + kPatternRun);
   visit(tail, size);
 }
 
