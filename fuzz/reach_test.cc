@@ -259,7 +259,7 @@ TEST(Reach, RefusedRequestsInAFewBytes) {
 
 // A request of exactly 2^30 bytes must succeed (docs/SPEC.md, Failure). It
 // costs the budget a quarter MiB (request_cost: the checkers touch its ends
-// and one run per MiB, and the upstream maps it lazily), so it is one op of
+// and at most 64 short runs, and the upstream maps it lazily), so it is one op of
 // 7 bytes, and four fit in an input; the allocator that refuses it (the
 // `>=` mutant of check_request) is found there.
 TEST(Reach, ARequestOfExactly2p30InSevenBytes) {

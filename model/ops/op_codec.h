@@ -51,7 +51,7 @@ inline constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t{1} << 20;
 inline constexpr std::uint64_t kMaxShorthandOps = 4096;
 
 // Above kLargeRequest bytes a buffer is not written in full: the checkers
-// pattern its ends and one run per MiB (model/checks/content_pattern.h,
+// pattern its ends and at most 64 short runs (model/checks/content_pattern.h,
 // whose kFullPatternLimit is this bound) and the fuzz targets' upstream maps
 // it lazily, so it costs what it touches, not what it asks.
 inline constexpr std::uint64_t kLargeRequest = kMaxDecodedBytes;
