@@ -1,6 +1,7 @@
 #include "model/ops/ops.h"
 
 #include <charconv>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
@@ -69,11 +70,16 @@ PoolOptions tried_options(const Op& op, PoolOptions options) {
   return options;
 }
 
+namespace {
+// What the spec says of a try op's allocator (spec::validate on its
+// settings, the others at their defaults): nullopt when it takes them.
+std::optional<SettingError> tried_refusal(const Op& op) { return spec::validate(tried_options(op, PoolOptions{})); }
+}  // namespace
+
 Refusal refusal_of(const Op& op) {
   if (op.kind == OpKind::kPoolSize) return spec::is_pool_size(op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
-  if (op.kind == OpKind::kTryNullUpstream) return Refusal::kInvalidArgument;
   if (spec_of(op.kind).handler == OpHandler::kTrySetting)
-    return accepts(setting_tried(op), op.a) ? Refusal::kNone : Refusal::kInvalidArgument;
+    return tried_refusal(op) ? Refusal::kInvalidArgument : Refusal::kNone;
   if (!creates_buffer(op)) return Refusal::kNone;
   const bool aligned = op.kind == OpKind::kAlloc || op.kind == OpKind::kAllocSlow;
   if (aligned && op.b != 0 && !spec::is_request_alignment(op.b)) return Refusal::kInvalidArgument;
@@ -84,8 +90,7 @@ std::string refusal_message(const Op& op) {
   switch (refusal_of(op)) {
     case Refusal::kNone: return "";
     case Refusal::kInvalidArgument:
-      if (op.kind == OpKind::kTryNullUpstream) return spec::null_upstream_error();
-      if (spec_of(op.kind).handler == OpHandler::kTrySetting) return value_error(setting_tried(op), op.a);
+      if (spec_of(op.kind).handler == OpHandler::kTrySetting) return tried_refusal(op)->message;
       return op.kind == OpKind::kPoolSize ? spec::pool_size_error(op.a) : spec::request_alignment_error(op.b);
     case Refusal::kLengthError: return spec::request_size_error(requested_size(op));
   }
