@@ -95,7 +95,8 @@ step "benchmarks build and run once (no timing checked); one tiny round with --b
 # and corpus tests (the fuzzer only for those they leave alive); fails on a
 # survivor not listed in scripts/mutation/equivalent.txt (docs/MUTATION.md).
 # The `mutation` preset build (-O1, no debug info: half the compile time;
-# without the Node and pictures tools) is most of its cost. A mutant that
+# without the Node and pictures tools) is most of its cost; its probe for
+# mutants that do not compile starts from scripts/mutation/stillborn.tsv. A mutant that
 # loops costs seconds, not minutes: each test's time limit is scaled from its
 # time on the real allocator (scripts/mutation/detectors.py), also in the
 # rerun at 3x that a timeout gets before it counts (a timeout is no kill).
