@@ -100,7 +100,13 @@ Each mutant has one outcome:
   `mutants.py` compiles the suspects of a failed build each in a single-mutant
   copy of the schemata (a probe translation unit that instantiates the whole
   allocator, `allocator/*.cc`, and the translation units that failed); only
-  those that fail alone are left out.
+  those that fail alone are left out. Finding them costs about 4 minutes on
+  2 cores (every suspect compiled alone, by both compilers), so the verdicts
+  are committed: `scripts/mutation/stillborn.tsv`, where every probe starts.
+  A verdict counts only while its mutant is the same code (id and line); one
+  whose mutant changed is found anew, as is a new mutant. After a change to
+  the code that uses allocator/'s constants, refresh them all:
+  `python3 scripts/mutation/mutants.py schemata build/mutation-schemata --probe g++ --probe clang++ --reprobe --save-known`.
 - **not switchable**: the single-mutant schema does not compile but the plain
   edit does (the schema turns a constant the code needs at compile time into a
   run-time one): the mutant is a valid program the schemata cannot run. Not run,
