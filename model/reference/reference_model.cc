@@ -50,6 +50,7 @@ Outcome ReferenceModel::apply(const Op& op) {
     case OpKind::kTryCacheLimit:
     case OpKind::kTryCacheWindow:
     case OpKind::kTryNullUpstream:
+    case OpKind::kMisalignNext:  // where upstream's blocks lie moves no buffer's place
       return {};
     case OpKind::kAlloc:
     case OpKind::kAllocSlow:
