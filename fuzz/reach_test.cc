@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "fuzz/pool_diff_check.h"
-#include "fuzz/pool_invariants_check.h"
 #include "model/ops/op_codec.h"
 #include "model/ops/ops.h"
 #include "model/ops/spec_limits.h"
@@ -315,37 +314,6 @@ TEST(Reach, SettingsTriedInAFewBytes) {
   }
   EXPECT_NE(check_pool_diff<broken::MiswordsItsRefusalsAllocator>(cases[std::size(cases) - 1].bytes), std::nullopt);
   EXPECT_EQ(check_pool_diff<broken::MiswordsItsRefusalsAllocator>(cases[0].bytes), std::nullopt);
-}
-
-// An upstream that breaks its alignment promise, in an input of 4 bytes (the
-// header, then misalign_next K: the extension tag, 18, a varint K): the
-// K-th upstream request from now
-// comes back 8 bytes past an aligned address. The allocator's memory in that
-// block may be as misaligned as the block (the alignment checks let it be),
-// but nothing may be written outside the block: the allocator that writes
-// past the end of such a block (what mutants 346 and 347 of create_pool's
-// padding do with a pool's header) is found by the guard after it, in both
-// fuzz targets, and in the build without ASan too.
-TEST(Reach, AMisalignedUpstreamBlockInFourBytes) {
-  const std::vector<Op> one = {Op::misalign_next(1)};
-  EXPECT_EQ(encode_ops(one, {}).size(), 4u);
-  const std::vector<Op> ops = {Op::misalign_next(1),    Op::alloc(100),  Op::alloc(5000), Op::alloc(8000),
-                               Op::misalign_next(1),    Op::alloc_slow(100, 64),          Op::release(1),
-                               Op::misalign_next(2),    Op::alloc(3000, 32), Op::alloc(4000),
-                               Op::alloc(6000, 128)};
-  const std::vector<std::uint8_t> bytes = encode_ops(ops, {});
-  ASSERT_EQ(decode_ops(bytes).ops, ops);
-  EXPECT_EQ(check_pool_diff<>(bytes), std::nullopt);
-  EXPECT_EQ(check_pool_invariants<>(bytes), std::nullopt);
-  const auto caught = check_pool_diff<aimed::OverrunsAMisalignedBlockAllocator>(bytes);
-  ASSERT_NE(caught, std::nullopt);
-  EXPECT_NE(caught->find("past the end of the misaligned block"), std::string::npos) << *caught;
-  EXPECT_NE(check_pool_invariants<aimed::OverrunsAMisalignedBlockAllocator>(bytes), std::nullopt);
-  // Without the op its upstream keeps the promise, and it does nothing wrong.
-  std::vector<Op> aligned;
-  for (const Op& op : ops)
-    if (op.kind != OpKind::kMisalignNext) aligned.push_back(op);
-  EXPECT_EQ(check_pool_diff<aimed::OverrunsAMisalignedBlockAllocator>(encode_ops(aligned, {})), std::nullopt);
 }
 
 }  // namespace

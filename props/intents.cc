@@ -177,12 +177,8 @@ std::vector<const OpSpec*> extension_rows(std::span<const OpSpec> specs) {
     // (model/ops/spec_limits_test.cc, allocator/pool_allocator_test.cc);
     // drawn here, they changed every property's random stream (two broken
     // variants' shrunk counterexamples then passed their length bounds).
-    // Nor misalign_next, for the same random streams, and because Node has
-    // no counterpart: the Node comparison would drop every sequence with it
-    // (a misaligning upstream is the fuzz targets' and the unit tests' job:
-    // fuzz/reach_test.cc, allocator/aligned_allocation_test.cc).
     if (spec.extension != 0 && spec.handler != OpHandler::kShorthand && spec.handler != OpHandler::kRealloc &&
-        spec.handler != OpHandler::kTrySetting && spec.handler != OpHandler::kMisalignNext)
+        spec.handler != OpHandler::kTrySetting)
       rows.push_back(&spec);
   return rows;
 }

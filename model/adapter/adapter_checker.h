@@ -129,10 +129,6 @@ class AdapterChecker {
     }
     // The Node pool's settings (try_S V): an adapter has none of them.
     void try_setting(const Op&) {}
-    // An adapter's allocator is checked on an upstream that keeps its
-    // alignment promise: what it does on one that breaks it is not a
-    // promise an adapter makes (docs/ADAPTERS.md).
-    void misalign_next(const Op&) {}
   };
 
   bool fail(Check check, std::string expected, std::string actual) {

@@ -63,9 +63,6 @@ class AllocatorRun {
       }
     }
     void fail_next(const Op& op) { run.upstream_.fail_request(run.upstream_.requests() + op.a); }
-    void misalign_next(const Op& op) {
-      run.upstream_.misalign_request(run.upstream_.requests() + op.a, run.settings_.alignment);
-    }
     void try_setting(const Op& op) {
       const PoolOptions options = tried_options(op, run.settings_);
       try {

@@ -1,7 +1,5 @@
 #include "model/checks/tracking_resource.h"
 
-#include <algorithm>
-#include <cstddef>
 #include <new>
 #include <string>
 
@@ -9,57 +7,11 @@
 
 namespace poolcheck {
 
-namespace {
-
-// A misaligned block's underlying allocation: guard, misalignment and block,
-// guard; the block starts kMisalignment past an address aligned to this.
-std::size_t underlying_alignment(std::size_t alignment) { return std::max<std::size_t>(alignment, 4096); }
-std::size_t lead(std::size_t alignment) { return underlying_alignment(alignment) + TrackingResource::kMisalignment; }
-std::size_t underlying_size(std::size_t bytes, std::size_t alignment) {
-  return lead(alignment) + bytes + TrackingResource::kGuardBytes;
-}
-constexpr std::byte kGuard{0xA5};
-
-}  // namespace
-
 TrackingResource::~TrackingResource() {
   // Blocks still here were leaked by the allocator; give them back so that
   // the leak is reported by the checker, not by LeakSanitizer at exit.
-  for (auto& [begin, block] : blocks_) {
-    auto* p = reinterpret_cast<std::byte*>(begin);
-    if (block.misaligned)
-      upstream_->deallocate(p - lead(block.alignment), underlying_size(block.size, block.alignment),
-                            underlying_alignment(block.alignment));
-    else
-      upstream_->deallocate(p, block.size, block.alignment);
-  }
-}
-
-void* TrackingResource::allocate_misaligned(std::size_t bytes, std::size_t alignment) {
-  auto* base = static_cast<std::byte*>(
-      upstream_->allocate(underlying_size(bytes, alignment), underlying_alignment(alignment)));
-  std::byte* p = base + lead(alignment);
-  std::fill(p - kGuardBytes, p, kGuard);
-  std::fill(p + bytes, p + bytes + kGuardBytes, kGuard);
-  ++misaligned_live_;
-  return p;
-}
-
-void TrackingResource::deallocate_misaligned(std::byte* p, const Block& block) {
-  const auto changed = [](const std::byte* first, const std::byte* last) {
-    return std::find_if(first, last, [](std::byte b) { return b != kGuard; });
-  };
-  const std::byte* before = changed(p - kGuardBytes, p);
-  const std::byte* after = changed(p + block.size, p + block.size + kGuardBytes);
-  if (!bad_write_ && (before != p || after != p + block.size + kGuardBytes)) {
-    const std::ptrdiff_t at = before != p ? before - p : after - (p + block.size);
-    bad_write_ = "byte " + std::to_string(at) + (before != p ? " before the start" : " past the end") +
-                 " of the misaligned block of " + std::to_string(block.size) + " bytes at " +
-                 hex(reinterpret_cast<std::uintptr_t>(p)) + " written";
-  }
-  --misaligned_live_;
-  upstream_->deallocate(p - lead(block.alignment), underlying_size(block.size, block.alignment),
-                        underlying_alignment(block.alignment));
+  for (auto& [begin, block] : blocks_)
+    upstream_->deallocate(reinterpret_cast<void*>(begin), block.size, block.alignment);
 }
 
 std::optional<TrackingResource::Block> TrackingResource::block_containing(std::uintptr_t address,
@@ -79,10 +31,9 @@ void* TrackingResource::do_allocate(std::size_t bytes, std::size_t alignment) {
     ++injected_;
     throw std::bad_alloc();
   }
-  const bool misaligned = requests_ == misalign_at_;
-  void* p = misaligned ? allocate_misaligned(bytes, alignment) : upstream_->allocate(bytes, alignment);
+  void* p = upstream_->allocate(bytes, alignment);
   const auto begin = reinterpret_cast<std::uintptr_t>(p);
-  blocks_[begin] = Block{begin, bytes, alignment, ++serial_, misaligned};
+  blocks_[begin] = Block{begin, bytes, alignment, ++serial_};
   return p;
 }
 
@@ -101,7 +52,6 @@ void TrackingResource::do_deallocate(void* p, std::size_t bytes, std::size_t ali
     bad_return_ = returned() + ", but allocated as " + std::to_string(block.size) + " bytes, alignment " +
                   std::to_string(block.alignment);
   blocks_.erase(it);
-  if (block.misaligned) return deallocate_misaligned(static_cast<std::byte*>(p), block);
   upstream_->deallocate(p, block.size, block.alignment);
 }
 

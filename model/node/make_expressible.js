@@ -10,7 +10,7 @@
 // The choice depends on the op, the pool_size in force and this Node's rule
 // and features only: never on the model, the allocator or any trace. Files
 // with `#@ alignment` other than 8, or with an op Node has no counterpart for
-// (fail_next, misalign_next), are skipped.
+// (fail_next), are skipped.
 'use strict';
 
 const planner = require('./planner');

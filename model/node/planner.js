@@ -137,8 +137,6 @@ function opProblem(op) {
       return 'this Node has no Buffer.allocUnsafeSlow(size, alignment) (it came in v26.8.0)';
     case 'fail_next':
       return 'upstream failure injection has no counterpart in Node';
-    case 'misalign_next':
-      return 'a misaligning upstream has no counterpart in Node';
     default:
       // try_pool_size, try_alignment, ... (op_table.def, handler TrySetting):
       // another poolcheck allocator built and destroyed; the Node pool sees

@@ -15,9 +15,8 @@
 namespace poolcheck {
 
 // A visitor has void request(const Op&) (alloc, alloc_slow, from),
-// pool_size(const Op&), release(const Op&), fail_next(const Op&),
-// try_setting(const Op&) (try_pool_size, try_alignment, ...) and
-// misalign_next(const Op&): a new
+// pool_size(const Op&), release(const Op&), fail_next(const Op&) and
+// try_setting(const Op&) (try_pool_size, try_alignment, ...): a new
 // handler in op_table.def is a compile error in every visitor until it is
 // handled there. A visitor may have realloc(const Op&) for `realloc K N`;
 // one without it (the Node pool's tools: its allocator has no resize) gets
@@ -39,7 +38,6 @@ void visit_op(const Op& op, Visitor&& visitor) {
         return visitor.release(release);
       }
     case OpHandler::kTrySetting: return visitor.try_setting(op);
-    case OpHandler::kMisalignNext: return visitor.misalign_next(op);
     case OpHandler::kShorthand:  // the parser and the decoder expand it (shorthand.h): a caller's error
       throw std::invalid_argument(to_text(op) + " is a shorthand: expand it (model/ops/shorthand.h) before running");
   }

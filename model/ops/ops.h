@@ -6,8 +6,7 @@
 // them):  pool_size N | alloc N [align A] | from R A | release K |
 //         alloc_slow N [align A] | fail_next [K] | realloc K N |
 //         try_pool_size V | try_alignment V | try_cache_limit V |
-//         try_cache_window V | try_null_upstream | misalign_next [K]
-//         (and the shorthands burst, churn, drop, cycle)
+//         try_cache_window V (and the shorthands burst, churn, drop, cycle)
 // Buffers are numbered from 0 in creation order, empty ones included; a
 // refused request (refusal_of below) creates no buffer. An op
 // whose upstream request fails by `fail_next` throws and is then run once
@@ -54,7 +53,6 @@ struct Op {
   static Op from(std::uint64_t reserve, std::uint64_t kept) { return {OpKind::kFrom, reserve, kept}; }
   static Op release(std::uint64_t buffer) { return {OpKind::kRelease, buffer, 0}; }
   static Op fail_next(std::uint64_t k = 1) { return {OpKind::kFailNext, k, 0}; }
-  static Op misalign_next(std::uint64_t k = 1) { return {OpKind::kMisalignNext, k, 0}; }
   static Op realloc(std::uint64_t buffer, std::uint64_t n) { return {OpKind::kRealloc, buffer, n}; }
 };
 
@@ -92,10 +90,7 @@ struct OpField {
 // life and creates the next); a tool with no resize of its own runs it as
 // the plain ops it means (realloc_as_plain_ops). kTrySetting: another
 // allocator constructed with one setting changed, and destroyed (try_S V).
-// kMisalignNext: the K-th upstream request from now comes back misaligned.
-enum class OpHandler : std::uint8_t {
-  kRequest, kPoolSize, kRelease, kFailNext, kShorthand, kRealloc, kTrySetting, kMisalignNext
-};
+enum class OpHandler : std::uint8_t { kRequest, kPoolSize, kRelease, kFailNext, kShorthand, kRealloc, kTrySetting };
 
 struct OpSpec {
   OpKind kind;

@@ -50,7 +50,6 @@ Outcome ReferenceModel::apply(const Op& op) {
     case OpKind::kTryCacheLimit:
     case OpKind::kTryCacheWindow:
     case OpKind::kTryNullUpstream:
-    case OpKind::kMisalignNext:  // where upstream's blocks lie moves no buffer's place
       return {};
     case OpKind::kAlloc:
     case OpKind::kAllocSlow:

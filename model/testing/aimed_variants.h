@@ -40,32 +40,6 @@ class MisaligningResource : public std::pmr::memory_resource {
 
 using MisalignedMemoryAllocator = broken::OnResource<MisaligningResource>;
 
-// Writes a byte just past the end of every block upstream hands it
-// misaligned, as an allocator does that aligns a pool's memory by moving it
-// further into its block than the block's padding allows, and so puts the
-// header after it past the block's end (mutants 346 and 347 of
-// create_pool's padding). Only a misaligning upstream (misalign_next)
-// shows it: the guard after that block.
-class OverrunningResource : public std::pmr::memory_resource {
- public:
-  explicit OverrunningResource(std::pmr::memory_resource* upstream) : upstream_(upstream) {}
-
- private:
-  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
-    auto* p = static_cast<std::byte*>(upstream_->allocate(bytes, alignment));
-    if (reinterpret_cast<std::uintptr_t>(p) % alignment != 0) p[bytes] = std::byte{0};
-    return p;
-  }
-  void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
-    upstream_->deallocate(p, bytes, alignment);
-  }
-  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
-
-  std::pmr::memory_resource* upstream_;
-};
-
-using OverrunsAMisalignedBlockAllocator = broken::OnResource<OverrunningResource>;
-
 // Gives every block back upstream with twice the alignment it asked for
 // (a wrong remembered alignment, as the mutants of the over-aligned list in
 // pool_lifecycle.h make): std::pmr's deallocate contract is broken, nothing
