@@ -232,7 +232,7 @@ if [ ${#hung[@]} -gt 0 ]; then
 fi
 if [ ${#crashes[@]} -gt 0 ]; then
   echo
-  echo "crashes (replay with the g++ sanitizer build, then minimize into a text regression):"
+  echo "crashes (replay with the sanitize build, then minimize into a text regression):"
   for crash in "${crashes[@]}"; do
     read -r name file <<<"$crash"
     echo "  $name: $file"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Replays fuzz inputs without a fuzzing engine: the replay drivers built with
-# g++, ASan and UBSan (targets of the `sanitize` preset), so no clang is needed.
+# clang++, ASan and UBSan, no engine (targets of the `sanitize` preset).
 #
 #   scripts/replay.sh                          the whole corpus: `ctest -L corpus`
 #                                              in build/sanitize (corpus/<target>/

@@ -6,8 +6,8 @@
 #
 #   bench/fast_path/gate_status.sh BUILD_DIR...
 #
-# Prints e.g. "fast-path gate: run in default; not run in clang (Clang 14.0.6
-# on x86_64), sanitize (GNU 12.2.0 on x86_64 with address,undefined)", or
+# Prints e.g. "fast-path gate: run in default; not run in sanitize (Clang
+# 14.0.6 on x86_64 with address,undefined)", or
 # "fast-path gate: NOT RUN in any build (...)" on a machine where it exists
 # nowhere. Exit 0 either way (it reports; the gate itself is the check), 2 on
 # usage.

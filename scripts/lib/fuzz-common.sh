@@ -61,8 +61,8 @@ fuzz_build_fuzzers() {
   fuzz_build fuzz "${fuzz_all_targets[@]}" fuzz_seed_corpora fuzz_dictionaries poolcheck "${replay[@]}"
 }
 
-# The replay drivers and poolcheck with g++, ASan and UBSan (no clang
-# needed): targets of the `sanitize` preset, which the test command builds.
+# The replay drivers and poolcheck with clang++, ASan and UBSan, no fuzzing
+# engine: targets of the `sanitize` preset, which the test command builds.
 fuzz_build_replay() {
   fuzz_configure sanitize
   fuzz_build sanitize "${fuzz_all_targets[@]/%/_replay}" poolcheck
