@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "allocator/pool_allocator.h"
-#include "model/testing/misaligned_blocks.h"
 
 namespace poolcheck {
 namespace {
@@ -275,7 +274,6 @@ TEST(AlignedAllocation, PoolMemoryIsAlignedWhenUpstreamAlignsOnlyAsAsked) {
 // checkers' alignment check reports it), and nothing is written outside the
 // block (ASan, in the sanitize build, sees a header past its end).
 TEST(AlignedAllocation, AnUpstreamThatMisalignsGetsMisalignedPoolsNeverAnOverrun) {
-  POOLCHECK_SKIP_MISALIGNED_BLOCKS();
   class Misaligning : public std::pmr::memory_resource {
     void* do_allocate(std::size_t bytes, std::size_t alignment) override {
       return static_cast<std::byte*>(std::pmr::new_delete_resource()->allocate(bytes + 8, alignment)) + 8;

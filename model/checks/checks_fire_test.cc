@@ -87,7 +87,8 @@ TEST(ChecksFire, Bounds) { expect_fires<broken::Twisted<broken::ShiftedUnpooled>
 
 TEST(ChecksFire, Alignment) {
   POOLCHECK_SKIP_MISALIGNED_BLOCKS();
-  expect_fires<aimed::MisalignedMemoryAllocator>(Check::kAlignment, kMisaligned); }
+  expect_fires<aimed::MisalignedMemoryAllocator>(Check::kAlignment, kMisaligned);
+}
 
 TEST(ChecksFire, Overlap) {
   expect_fires<broken::Twisted<broken::AliasUnpooled>>(Check::kOverlap, "alloc 5000\nalloc 5000\n");
