@@ -70,8 +70,9 @@ class DifferentialChecker : public CheckerBase<DifferentialChecker<Allocator>, A
     const Refusal expected = outcome.kind == Outcome::Kind::kLengthError       ? Refusal::kLengthError
                              : outcome.kind == Outcome::Kind::kInvalidArgument ? Refusal::kInvalidArgument
                                                                                : Refusal::kNone;
-    if (this->refusal_done(expected, got->refused, got->message, describe(got->buffer.placement()),
-                           describe(outcome.placement)))
+    if (this->refusal_done(
+            expected, got->refused, got->message, [&] { return describe(got->buffer.placement()); },
+            [&] { return describe(outcome.placement); }))
       return;
     const std::uint64_t id = outcome.buffer;
     this->handles_.resize(id + 1);

@@ -83,7 +83,9 @@ class InvariantChecker : public CheckerBase<InvariantChecker<Allocator>, Allocat
     if (!got) return;
     const PoolStats& before = this->stats_before_;
     const Placement placement = got->buffer.placement();
-    if (this->refusal_done(refusal_of(op), got->refused, got->message, describe(placement), "a buffer (a request refusal_of accepts)"))
+    if (this->refusal_done(
+            refusal_of(op), got->refused, got->message, [&] { return describe(placement); },
+            [] { return "a buffer (a request refusal_of accepts)"; }))
       return;
     const std::uint64_t id = held_.size();
     const auto data = reinterpret_cast<std::uintptr_t>(got->buffer.data());
