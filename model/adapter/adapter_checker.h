@@ -150,32 +150,37 @@ class AdapterChecker {
   bool guarded(std::size_t n, const char* what, Call call) {
     const std::size_t blocks_before = tracker_.live_blocks();
     const std::uint64_t injected = tracker_.injected_failures();
-    const std::string name = std::string(A::kName) + " " + what + "(" + std::to_string(n) + ")";
+    // The call's name, for a report only. Report words here, in place() and in
+    // verify() are callables, built when a check fails: built for every call
+    // they were 10% (node_pool) to 23% (glibc) of a fuzz run's instructions
+    // (docs/FUZZING.md, "The speed targets").
+    const auto name = [&] { return std::string(A::kName) + " " + what + "(" + std::to_string(n) + ")"; };
     bool failed = false;
     try {
       failed = !call();
       if (failed && on_failure<A>() == OnFailure::kThrows)
-        return fail(Check::kFailure, name + ": a block or std::bad_alloc (the adapter declares kThrows)",
+        return fail(Check::kFailure, name() + ": a block or std::bad_alloc (the adapter declares kThrows)",
                     "a null block");
     } catch (const std::bad_alloc&) {
       failed = true;
       if (on_failure<A>() == OnFailure::kReturnsNull)
-        return fail(Check::kFailure, name + ": a null block (the adapter declares kReturnsNull)", "std::bad_alloc");
+        return fail(Check::kFailure, name() + ": a null block (the adapter declares kReturnsNull)", "std::bad_alloc");
     }
     if (!failed) {
       if (tracker_.injected_failures() == injected) return true;
-      return fail(Check::kFailure, name + ": the injected failure of upstream request " +
+      return fail(Check::kFailure, name() + ": the injected failure of upstream request " +
                                        std::to_string(tracker_.requests()) + " reaches the caller",
                   "it succeeded (the failure was swallowed)");
     }
     if (tracker_.injected_failures() == injected)
-      return fail(Check::kFailure, name + " succeeds: upstream failed no request", "it failed");
+      return fail(Check::kFailure, name() + " succeeds: upstream failed no request", "it failed");
     if (tracker_.live_blocks() != blocks_before)
       return fail(Check::kFailureAtomicity,
-                  std::to_string(blocks_before) + " blocks held upstream after the failed " + name + ", as before",
+                  std::to_string(blocks_before) + " blocks held upstream after the failed " + name() + ", as before",
                   std::to_string(tracker_.live_blocks()) + " blocks held");
     for (std::uint64_t id = 0; id < buffers_.size(); ++id)
-      if (buffers_[id].live && !verify(id, Check::kFailureAtomicity, "after the failed " + name)) return false;
+      if (buffers_[id].live && !verify(id, Check::kFailureAtomicity, [&] { return "after the failed " + name(); }))
+        return false;
     return false;
   }
 
@@ -189,31 +194,35 @@ class AdapterChecker {
     buffer.live = true;
     if (n == 0) return true;
     const auto address = reinterpret_cast<std::uintptr_t>(data_of<A>(buffer.handle));
-    const std::string name =
-        "buffer " + std::to_string(shown.value_or(id)) + " (" + what + " " + std::to_string(n) + ")";
+    const auto name = [&] {
+      return "buffer " + std::to_string(shown.value_or(id)) + " (" + what + " " + std::to_string(n) + ")";
+    };
     if (address % alignment != 0)
-      return fail(Check::kAlignment, name + " at an address aligned to " + std::to_string(alignment) + " as requested",
+      return fail(Check::kAlignment, name() + " at an address aligned to " + std::to_string(alignment) + " as requested",
                   hex(address));
     if (HasUpstream<A> && !tracker_.block_containing(address, n))
-      return fail(Check::kBounds, name + " " + range(address, address + n) + " inside a live block from upstream",
+      return fail(Check::kBounds, name() + " " + range(address, address + n) + " inside a live block from upstream",
                   "not inside any");
     if constexpr (HasUsableSize<A>) {
       const std::size_t usable = adapter_->usable_size(buffer.handle);
       if (usable < n)
-        return fail(Check::kBounds, name + ": usable_size at least " + std::to_string(n), std::to_string(usable));
+        return fail(Check::kBounds, name() + ": usable_size at least " + std::to_string(n), std::to_string(usable));
     }
     if (auto hit = live_.insert(address, address + n, id))
-      return fail(Check::kOverlap, name + " " + range(address, address + n) + " shares no byte with a live buffer",
+      return fail(Check::kOverlap, name() + " " + range(address, address + n) + " shares no byte with a live buffer",
                   "overlaps buffer " + std::to_string(hit->owner) + " " + range(hit->begin, hit->end));
     return true;
   }
 
-  bool verify(std::uint64_t id, Check check, const std::string& when) {
+  // `when` returns the words of a report ("until it is released"), called
+  // only when a byte changed.
+  template <class When>
+  bool verify(std::uint64_t id, Check check, const When& when) {
     const Live& buffer = buffers_[id];
     if (buffer.size == 0) return true;
     const auto bad = verify_pattern(id, std::span<const std::byte>(data_of<A>(buffer.handle), buffer.size));
     if (!bad) return true;
-    return fail(check, "buffer " + std::to_string(id) + " holds its own bytes " + when,
+    return fail(check, "buffer " + std::to_string(id) + " holds its own bytes " + std::string(when()),
                 "byte " + std::to_string(*bad) + " of " + std::to_string(buffer.size) + " changed");
   }
 
@@ -270,7 +279,7 @@ class AdapterChecker {
         return false;
       }
       if (!place(id, kept, 1, "reallocate")) return false;
-      return verify(id, Check::kContent, "after reallocate to " + std::to_string(kept) + " bytes");
+      return verify(id, Check::kContent, [&] { return "after reallocate to " + std::to_string(kept) + " bytes"; });
     } else {
       // A copy: a new block of `kept` bytes, the bytes, the old block back.
       const std::uint64_t copy = buffers_.size();
@@ -293,7 +302,8 @@ class AdapterChecker {
         const auto address = reinterpret_cast<std::uintptr_t>(data_of<A>(buffers_[id].handle));
         live_.insert(address, address + kept, id);
       }
-      return verify(id, Check::kContent, "after the copy that keeps " + std::to_string(kept) + " bytes");
+      return verify(id, Check::kContent,
+                    [&] { return "after the copy that keeps " + std::to_string(kept) + " bytes"; });
     }
   }
 
@@ -304,7 +314,7 @@ class AdapterChecker {
   void realloc_op(const Op& op) {
     const std::uint64_t from = op.a;
     const std::size_t n = op.b;
-    if (!verify(from, Check::kContent, "until it is reallocated")) return;
+    if (!verify(from, Check::kContent, [] { return "until it is reallocated"; })) return;
     // The bytes checked after the move: all min(old, N) kept, or, from a
     // buffer beyond kFullPatternLimit (patterned in runs), its first run.
     const std::size_t old_size = buffers_[from].size;
@@ -360,7 +370,7 @@ class AdapterChecker {
   }
 
   void release(std::uint64_t id) {
-    if (!verify(id, Check::kContent, "until it is released")) return;
+    if (!verify(id, Check::kContent, [] { return "until it is released"; })) return;
     forget(id);
     Live& buffer = buffers_[id];
     buffer.live = false;
