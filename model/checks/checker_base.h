@@ -235,7 +235,8 @@ class CheckerBase {
   // (refusal_message), then that it changed nothing. `expected_instead` and
   // `got_instead` say what the op gives when it is not refused: callables
   // returning the text, so that an op that creates a buffer (nearly every op)
-  // builds no string unless the check fails (it was ~4% of a checker's time). A
+  // builds no string unless the check fails (built every time, they were 7.7%
+  // of fuzz_pool_diff's instructions: docs/FUZZING.md, "The speed targets"). A
   // std::length_error is the failure check's, a std::invalid_argument the
   // refusal check's; the words are the refusal check's for both.
   template <class GotInstead, class ExpectedInstead>
